@@ -1,0 +1,141 @@
+"""The ONE place that decides who sees which pupil, and which tier of their record.
+
+Tiers (ARCHITECTURE.md):
+- summary: name, class, SEN status, needs, strategies that help. Every member of
+  staff who teaches or supports the pupil; and, for pupils on the register, the
+  whole teaching staff (the termly register is shared with all staff).
+- plan: targets, provision, reviews. The pupil's caseload staff (teachers and TAs
+  of their classes and staff assigned to them), the SENCo and the head.
+- confidential: health, social care, agency reports, concern details. SENCo and
+  head only.
+Parents see their own children, through the parent pages only. Governors and
+administrators see no pupil. A pupil the user may not see is a 404 (never a
+403), so that existence does not leak.
+
+Every other app builds its access on these functions; a view never filters by
+role itself.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Role
+
+from .models import ON_REGISTER, AccessLog, Pupil, PupilDocument, Tier
+
+STAFF_WHO_TEACH = (Role.TEACHER, Role.TA)
+
+
+def _is_anonymous(user) -> bool:
+    return user is None or not user.is_authenticated or not user.is_active
+
+
+def caseload_q(user, prefix: str = "") -> Q:
+    """Pupils taught or supported by `user`: the staff of their form and
+    teaching groups, plus staff assigned to them individually."""
+    return (
+        Q(**{f"{prefix}form__staff_links__user": user})
+        | Q(**{f"{prefix}groups__staff_links__user": user})
+        | Q(**{f"{prefix}key_staff": user})
+    )
+
+
+def caseload_ids(user) -> QuerySet:
+    """A subquery of the ids of the user's caseload (no duplicate rows)."""
+    return Pupil.objects.filter(caseload_q(user)).values("pk")
+
+
+def pupils_visible_to(user, tier: int = Tier.SUMMARY) -> QuerySet[Pupil]:
+    """Staff view: the pupils whose record `user` may see at `tier` or above.
+    Parents, governors and administrators get none here (parents use children_of)."""
+    if _is_anonymous(user):
+        return Pupil.objects.none()
+    if user.is_senco_or_head:
+        return Pupil.objects.all()
+    if not user.has_role(*STAFF_WHO_TEACH):
+        return Pupil.objects.none()
+    if tier >= Tier.CONFIDENTIAL:
+        return Pupil.objects.none()
+    caseload = Q(pk__in=caseload_ids(user))
+    if tier >= Tier.PLAN:
+        return Pupil.objects.filter(caseload)
+    return Pupil.objects.filter(caseload | Q(sen_status__in=ON_REGISTER))
+
+
+def tier_for(user, pupil: Pupil) -> int:
+    """The highest tier of `pupil`'s record that `user` may see as staff."""
+    if _is_anonymous(user):
+        return Tier.NONE
+    if user.is_senco_or_head:
+        return Tier.CONFIDENTIAL
+    if not user.has_role(*STAFF_WHO_TEACH):
+        return Tier.NONE
+    if Pupil.objects.filter(caseload_q(user), pk=pupil.pk).exists():
+        return Tier.PLAN
+    if pupil.sen_status in ON_REGISTER:
+        return Tier.SUMMARY
+    return Tier.NONE
+
+
+def get_pupil_for_user(user, pk, tier: int = Tier.SUMMARY, queryset: QuerySet | None = None) -> Pupil:
+    """The pupil with id `pk` if `user` may see it at `tier`; otherwise 404.
+    The pupil comes back with `access_tier` set to the user's tier."""
+    qs = pupils_visible_to(user, tier) if queryset is None else queryset & pupils_visible_to(user, tier)
+    try:
+        pupil = qs.distinct().get(pk=pk)
+    except (Pupil.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such pupil") from None
+    pupil.access_tier = tier_for(user, pupil)
+    if pupil.access_tier < tier:
+        raise Http404("No such pupil")
+    return pupil
+
+
+def can_manage_register(user) -> bool:
+    """Placing, changing and removing pupils on the register: SENCo and head."""
+    return not _is_anonymous(user) and user.is_senco_or_head
+
+
+def can_see_register(user) -> bool:
+    """The register list: all teaching staff, the SENCo and the head."""
+    return not _is_anonymous(user) and (user.is_senco_or_head or user.has_role(*STAFF_WHO_TEACH))
+
+
+def children_of(user) -> QuerySet[Pupil]:
+    """Parent view: the user's own children (with a parent link)."""
+    if _is_anonymous(user) or not user.is_parent:
+        return Pupil.objects.none()
+    return Pupil.objects.filter(parent_links__parent=user).distinct()
+
+
+def get_child_for_parent(user, pk) -> Pupil:
+    try:
+        return children_of(user).get(pk=pk)
+    except (Pupil.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such pupil") from None
+
+
+def documents_visible_to(user, pupil: Pupil) -> QuerySet[PupilDocument]:
+    tier = getattr(pupil, "access_tier", None)
+    if tier is None:
+        tier = tier_for(user, pupil)
+    return pupil.documents.filter(tier__lte=tier) if tier > Tier.NONE else pupil.documents.none()
+
+
+def get_document_for_user(user, pk) -> PupilDocument:
+    try:
+        document = PupilDocument.objects.select_related("pupil").get(pk=pk)
+    except (PupilDocument.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such document") from None
+    if document.tier > tier_for(user, document.pupil):
+        raise Http404("No such document")
+    return document
+
+
+def log_access(user, pupil: Pupil, page: str) -> None:
+    """Write one row of the access log for a staff view of a pupil's record."""
+    AccessLog.objects.create(user=user, pupil=pupil, page=page[:60])
+
+
+def can_read_access_log(user) -> bool:
+    return not _is_anonymous(user) and user.is_senco_or_head

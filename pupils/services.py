@@ -1,0 +1,246 @@
+"""Writes to the register. Each service runs in one transaction, writes the
+history, and queues what it must tell parents (sent after the commit)."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from send_register.models import School
+from send_register.outbox import queue_email
+
+from .models import (
+    ON_REGISTER,
+    NeedType,
+    ParentNotice,
+    Pupil,
+    PupilNeed,
+    RegisterEntry,
+    RegisterEvent,
+    SenStatus,
+)
+
+# Allowed moves between register statuses. Moving to the same status is not a move.
+ALLOWED_MOVES = {
+    SenStatus.NONE: {SenStatus.MONITORING, SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN},
+    SenStatus.MONITORING: {SenStatus.NONE, SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN},
+    SenStatus.SEN_SUPPORT: {SenStatus.NONE, SenStatus.MONITORING, SenStatus.EHC_PLAN},
+    SenStatus.EHC_PLAN: {SenStatus.NONE, SenStatus.MONITORING, SenStatus.SEN_SUPPORT},
+}
+
+
+def can_move(from_status: str, to_status: str) -> bool:
+    return to_status in ALLOWED_MOVES.get(from_status, set())
+
+
+def _event_kind(from_status: str, to_status: str) -> str:
+    if from_status == SenStatus.NONE:
+        return RegisterEvent.Kind.PLACED
+    if to_status == SenStatus.NONE:
+        return RegisterEvent.Kind.REMOVED
+    return RegisterEvent.Kind.STATUS_CHANGED
+
+
+@transaction.atomic
+def register_set_status(*, pupil: Pupil, status: str, effective_date: date, reason: str, decided_by) -> RegisterEvent:
+    """Place a pupil on the register, change their status, or remove them.
+
+    - keeps one open RegisterEntry per pupil (closing the old one);
+    - writes a RegisterEvent with who decided and why;
+    - removing a pupil ends their recorded needs (census rule 2125: no SEN
+      type with provision N);
+    - when SEN provision starts or ends (the census code moves between N, K
+      and E), queues a plain-English email to each parent with parental
+      responsibility, as s.68 Children and Families Act 2014 requires when
+      provision is made without an EHC plan (DOMAIN.md section 2).
+    """
+    pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    from_status = pupil.sen_status
+    if status not in SenStatus.values:
+        raise ValidationError({"status": "Choose a register status"})
+    if status == from_status:
+        raise ValidationError({"status": f"This pupil is already recorded as {SenStatus(status).label}"})
+    if not can_move(from_status, status):
+        raise ValidationError({"status": "That change of status is not allowed"})
+    if pupil.leaving_date and pupil.leaving_date <= effective_date and status != SenStatus.NONE:
+        raise ValidationError({"effective_date": "This pupil has left the school by that date"})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Give the reason for the decision"})
+    if effective_date > timezone.localdate():
+        raise ValidationError({"effective_date": "The date cannot be in the future"})
+
+    open_entry = RegisterEntry.objects.filter(pupil=pupil, end_date__isnull=True).first()
+    if open_entry and effective_date < open_entry.start_date:
+        raise ValidationError(
+            {"effective_date": f"The date must be on or after the current status began ({open_entry.start_date:%d/%m/%Y})"}
+        )
+    if status == SenStatus.EHC_PLAN and pupil.needs.filter(
+        end_date__isnull=True, need_type__only_with_sen_support=True
+    ).exists():
+        raise ValidationError(
+            {"status": "Record the assessed need first: 'no specialist assessment' (NSA) is only valid with SEN support (census rule 2175)"}
+        )
+
+    if open_entry:
+        open_entry.end_date = effective_date
+        open_entry.save(update_fields=["end_date", "updated_at"])
+    if status != SenStatus.NONE:
+        RegisterEntry.objects.create(
+            pupil=pupil, status=status, start_date=effective_date, reason=reason, decided_by=decided_by
+        )
+    else:
+        for need in pupil.needs.filter(end_date__isnull=True):
+            need.end_date = effective_date
+            need.save(update_fields=["end_date", "updated_at"])
+
+    pupil.sen_status = status
+    pupil._change_reason = reason[:100]
+    pupil.save(update_fields=["sen_status", "updated_at"])
+
+    event = RegisterEvent.objects.create(
+        pupil=pupil,
+        kind=_event_kind(from_status, status),
+        from_status=from_status,
+        to_status=status,
+        effective_date=effective_date,
+        reason=reason,
+        decided_by=decided_by,
+    )
+    if SenStatus.census_code(from_status) != SenStatus.census_code(status):
+        _queue_parent_notices(event)
+    return event
+
+
+def register_place(*, pupil: Pupil, status: str = SenStatus.SEN_SUPPORT, effective_date: date, reason: str, decided_by) -> RegisterEvent:
+    """Place a pupil on the register (SEN support by default)."""
+    if pupil.sen_status in ON_REGISTER:
+        raise ValidationError({"status": f"This pupil is already on the register ({pupil.get_sen_status_display()})"})
+    return register_set_status(pupil=pupil, status=status, effective_date=effective_date, reason=reason, decided_by=decided_by)
+
+
+def register_remove(*, pupil: Pupil, effective_date: date, reason: str, decided_by) -> RegisterEvent:
+    """Take a pupil off the register (status N)."""
+    if pupil.sen_status not in ON_REGISTER:
+        raise ValidationError({"status": "This pupil is not on the register"})
+    return register_set_status(pupil=pupil, status=SenStatus.NONE, effective_date=effective_date, reason=reason, decided_by=decided_by)
+
+
+def _queue_parent_notices(event: RegisterEvent) -> None:
+    school = School.get()
+    starting = SenStatus.census_code(event.to_status) != SenStatus.NONE
+    pupil = event.pupil
+    links = pupil.parent_links.filter(parental_responsibility=True, parent__is_active=True).select_related("parent")
+    for link in links:
+        notice = ParentNotice.objects.create(event=event, parent=link.parent)
+        context = {
+            "school": school,
+            "parent": link.parent,
+            "pupil": pupil,
+            "event": event,
+            "starting": starting,
+            "status_label": SenStatus(event.to_status).label,
+        }
+        subject = (
+            f"{school.name}: extra support for {pupil.first_name}"
+            if starting
+            else f"{school.name}: {pupil.first_name} no longer needs SEN support"
+        )
+        email = queue_email(
+            to=link.parent.email,
+            subject=subject,
+            body=render_to_string("pupils/email/register_notice.txt", context),
+            purpose="register_notice",
+            related_id=notice.pk,
+        )
+        notice.email = email
+        notice.save(update_fields=["email"])
+
+
+def record_notice_sent(notice_id: int, sent_at) -> None:
+    """Called when the outbox has sent a register notice: the date parents
+    were told goes onto the register history."""
+    notice = ParentNotice.objects.filter(pk=notice_id, sent_at__isnull=True).select_related("event").first()
+    if notice is None:
+        return
+    ParentNotice.objects.filter(pk=notice.pk).update(sent_at=sent_at)
+    RegisterEvent.objects.filter(pk=notice.event_id, parents_told_on__isnull=True).update(
+        parents_told_on=timezone.localtime(sent_at).date()
+    )
+
+
+@transaction.atomic
+def needs_set(
+    *,
+    pupil: Pupil,
+    primary: NeedType | None,
+    secondary: NeedType | None = None,
+    additional: list[NeedType] | tuple = (),
+    effective_date: date,
+    reason: str,
+    decided_by,
+) -> RegisterEvent | None:
+    """Record the pupil's needs from `effective_date`: a primary (rank 1), an
+    optional secondary (rank 2) and any others (unranked). Census rules
+    (DOMAIN.md 1.3): a need needs a status of M, K or E (2125); a secondary
+    needs a primary (2160); NSA only with SEN support (2175); the same type
+    once. Returns the history event, or None when nothing changed."""
+    pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    errors = {}
+    if pupil.sen_status == SenStatus.NONE:
+        errors["primary"] = "Place the pupil on the register before recording needs"
+    if secondary and not primary:
+        errors["secondary"] = "Record a primary need before a secondary need"
+    chosen = [n for n in (primary, secondary, *additional) if n]
+    if len({n.code for n in chosen}) != len(chosen):
+        errors["secondary"] = "Each need can be recorded only once"
+    for need in chosen:
+        if need.only_with_sen_support and pupil.sen_status != SenStatus.SEN_SUPPORT:
+            errors["primary"] = f"{need.label} (NSA) is only valid for pupils on SEN support"
+        if not need.is_current(effective_date):
+            errors["primary"] = f"{need.label} is not a current DfE need type"
+    if effective_date > timezone.localdate():
+        errors["effective_date"] = "The date cannot be in the future"
+    if not (reason or "").strip():
+        errors["reason"] = "Give the reason for the change"
+    if errors:
+        raise ValidationError(errors)
+
+    wanted = {}
+    if primary:
+        wanted[primary.code] = PupilNeed.Rank.PRIMARY
+    if secondary:
+        wanted[secondary.code] = PupilNeed.Rank.SECONDARY
+    for need in additional:
+        wanted.setdefault(need.code, None)
+
+    open_needs = {n.need_type_id: n for n in pupil.needs.filter(end_date__isnull=True)}
+    before = _needs_summary({code: n.rank for code, n in open_needs.items()})
+    after = _needs_summary(wanted)
+    if before == after:
+        return None
+    for code, need in open_needs.items():
+        if code not in wanted or wanted[code] != need.rank:
+            need.end_date = effective_date
+            need._change_reason = reason[:100]
+            need.save(update_fields=["end_date", "updated_at"])
+    still_open = {code for code, n in open_needs.items() if code in wanted and wanted[code] == n.rank}
+    for code, rank in wanted.items():
+        if code not in still_open:
+            PupilNeed.objects.create(pupil=pupil, need_type_id=code, rank=rank, start_date=effective_date)
+    return RegisterEvent.objects.create(
+        pupil=pupil,
+        kind=RegisterEvent.Kind.NEEDS_CHANGED,
+        from_status=pupil.sen_status,
+        to_status=pupil.sen_status,
+        detail=f"{before or 'none'} → {after or 'none'}"[:250],
+        effective_date=effective_date,
+        reason=reason,
+        decided_by=decided_by,
+    )
+
+
+def _needs_summary(ranked: dict) -> str:
+    order = sorted(ranked.items(), key=lambda item: (item[1] or 9, item[0]))
+    return ", ".join(f"{code}{'' if rank is None else f' ({rank})'}" for code, rank in order)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SendRegisterConfig(AppConfig):
+    name = "send_register"
+    verbose_name = "School and calendar"

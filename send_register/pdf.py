@@ -1,0 +1,155 @@
+"""PDF jobs: every PDF the product makes is a PdfJob row rendered by Celery
+(in-process when no broker is configured) with WeasyPrint.
+
+Each app registers its kinds at start-up (in its AppConfig.ready or a module
+imported there):
+
+    register_pdf_kind(PdfKind(
+        kind="support_plan",
+        template="support_plans/pdf/support_plan.html",
+        context=lambda obj_id: {...},                  # build the template context
+        can_request=lambda user, obj_id: bool,         # through the app's access helpers
+        filename=lambda obj_id: "support-plan.pdf",    # no names in filenames
+    ))
+
+The registry lives on the lowest floor so that any app may register without
+importing upward; reports registers the governors' kinds the same way.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import PdfJob
+
+log = logging.getLogger(__name__)
+
+STALE_CLAIM = timedelta(minutes=15)
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class PdfKind:
+    kind: str
+    template: str
+    context: Callable[[int], dict]
+    can_request: Callable[[object, int], bool]
+    filename: Callable[[int], str]
+    title: str = "Document"
+    # A short string that changes whenever the source changes, so that a
+    # ready PDF is reused until then.
+    version: Callable[[int], str] | None = None
+
+
+_REGISTRY: dict[str, PdfKind] = {}
+
+
+def register_pdf_kind(spec: PdfKind) -> None:
+    _REGISTRY[spec.kind] = spec
+
+
+def get_kind(kind: str) -> PdfKind:
+    try:
+        return _REGISTRY[kind]
+    except KeyError:
+        raise Http404("No such document") from None
+
+
+def kinds() -> dict[str, PdfKind]:
+    return dict(_REGISTRY)
+
+
+def request_pdf(*, user, kind: str, object_id: int) -> PdfJob:
+    """Queue a PDF (or return the current one if nothing has changed since).
+    The caller has already checked access with `can_request`."""
+    spec = get_kind(kind)
+    version = spec.version(object_id) if spec.version else ""
+    existing = (
+        PdfJob.objects.filter(kind=kind, object_id=object_id, source_version=version)
+        .exclude(status=PdfJob.Status.FAILED)
+        .order_by("-created_at")
+        .first()
+    )
+    if existing is not None and version:
+        return existing
+    job = PdfJob.objects.create(kind=kind, object_id=object_id, requested_by=user, source_version=version)
+    transaction.on_commit(lambda: kick_pdf(job.pk))
+    return job
+
+
+def kick_pdf(job_id: int) -> None:
+    from .tasks import render_pdf_job
+
+    try:
+        render_pdf_job.delay(job_id)
+    except Exception as exc:  # broker down: drain_pdf_jobs will render it later
+        log.warning("pdf job %s left queued: %s", job_id, type(exc).__name__)
+
+
+def render_html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    from django.conf import settings
+
+    # pdf_variant "pdf/ua-1" makes WeasyPrint write a tagged PDF (structure
+    # tree, real text, document language) for screen readers.
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def render_pdf_bytes(kind: str, object_id: int) -> bytes:
+    spec = get_kind(kind)
+    context = spec.context(object_id)
+    context.setdefault("document_title", spec.title)
+    html = render_to_string(spec.template, context)
+    return render_html_to_pdf(html)
+
+
+def _claim(job_id: int) -> bool:
+    now = timezone.now()
+    claimable = PdfJob.objects.filter(pk=job_id, status=PdfJob.Status.QUEUED) | PdfJob.objects.filter(
+        pk=job_id, status=PdfJob.Status.RENDERING, claimed_at__lt=now - STALE_CLAIM
+    )
+    return PdfJob.objects.filter(pk__in=claimable.values("pk")).update(status=PdfJob.Status.RENDERING, claimed_at=now) == 1
+
+
+def render_job(job_id: int) -> bool:
+    """Render one job if no one else is; True when this call rendered it."""
+    if not _claim(job_id):
+        return False
+    job = PdfJob.objects.get(pk=job_id)
+    try:
+        data = render_pdf_bytes(job.kind, job.object_id)
+    except Exception as exc:
+        attempts = job.attempts + 1
+        PdfJob.objects.filter(pk=job_id).update(
+            status=PdfJob.Status.FAILED if attempts >= MAX_ATTEMPTS else PdfJob.Status.QUEUED,
+            attempts=attempts,
+            last_error=type(exc).__name__,
+        )
+        log.exception("pdf job %s failed (attempt %s)", job_id, attempts) if attempts >= MAX_ATTEMPTS else None
+        return False
+    job.file.save(f"{job.kind}-{job.pk}.pdf", ContentFile(data), save=False)
+    PdfJob.objects.filter(pk=job_id).update(
+        file=job.file.name, status=PdfJob.Status.READY, finished_at=timezone.now(), attempts=job.attempts + 1, last_error=""
+    )
+    return True
+
+
+def drain(limit: int = 50) -> int:
+    now = timezone.now()
+    ids = list(
+        (
+            PdfJob.objects.filter(status=PdfJob.Status.QUEUED)
+            | PdfJob.objects.filter(status=PdfJob.Status.RENDERING, claimed_at__lt=now - STALE_CLAIM)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in ids if render_job(pk))

@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def school_settings_page(request):
+    return render(request, "home.html")

@@ -1,0 +1,25 @@
+"""Celery tasks for the shared plumbing. Each takes ids and calls a service."""
+
+from celery import shared_task
+
+from . import outbox, pdf
+
+
+@shared_task(acks_late=True)
+def send_email(email_id: int) -> bool:
+    return outbox.send_one(email_id)
+
+
+@shared_task
+def drain_outbox() -> int:
+    return outbox.drain()
+
+
+@shared_task(acks_late=True)
+def render_pdf_job(job_id: int) -> bool:
+    return pdf.render_job(job_id)
+
+
+@shared_task
+def drain_pdf_jobs() -> int:
+    return pdf.drain()

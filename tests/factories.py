@@ -1,0 +1,62 @@
+"""factory_boy factories for object graphs used across the suite."""
+
+import itertools
+from datetime import date
+
+import factory
+
+from accounts.models import Role, RoleGrant, User
+from pupils.models import ClassGroup, ClassStaff, ParentLink, Pupil
+from pupils.upn import make_upn
+
+_upn_serial = itertools.count(1)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Sequence(lambda n: f"Person {n}")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        for role in extracted or ():
+            RoleGrant.objects.get_or_create(user=self, role=role)
+        self.forget_roles()
+        if create:
+            self.save()
+
+
+class ClassGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClassGroup
+
+    name = factory.Sequence(lambda n: f"Class {n}")
+    kind = ClassGroup.Kind.FORM
+    year_group = "3"
+
+
+class PupilFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pupil
+
+    upn = factory.LazyFunction(lambda: make_upn(next(_upn_serial), establishment="7777"))
+    legal_first_name = factory.Sequence(lambda n: f"Pupil{n}")
+    legal_last_name = factory.Sequence(lambda n: f"Surname{n}")
+    date_of_birth = date(2018, 3, 14)
+    sex = Pupil.Sex.FEMALE
+    year_group = "3"
+
+
+def add_staff(class_group: ClassGroup, user: User, role: str = ClassStaff.Role.TEACHER) -> ClassStaff:
+    return ClassStaff.objects.create(class_group=class_group, user=user, role=role)
+
+
+def link_parent(parent: User, pupil: Pupil, **kwargs) -> ParentLink:
+    return ParentLink.objects.create(parent=parent, pupil=pupil, **kwargs)
+
+
+__all__ = ["UserFactory", "ClassGroupFactory", "PupilFactory", "add_staff", "link_parent", "Role"]
