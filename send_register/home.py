@@ -1,25 +1,22 @@
-"""Panels on the home page. Each app offers its own by adding a function to
-PANEL_PROVIDERS (a dotted path) that takes the user and returns a list of
-{"title": str, "template": str, "context": dict} or nothing."""
+"""Panels on the home page. Each app registers a provider in its
+AppConfig.ready():
 
-from django.utils.module_loading import import_string
+    from send_register.home import register_home_panel
+    register_home_panel(my_panels)   # my_panels(user) -> list of panel dicts
 
-PANEL_PROVIDERS = [
-    "pupils.home.panels",
-    "concerns.home.panels",
-    "support_plans.home.panels",
-    "support_plans.interventions.home.panels",
-    "reviews.home.panels",
-    "reports.home.panels",
-]
+A panel is {"title": str, "template": str, "context": dict, "order": int}. The
+registry sits on the lowest floor so that no app imports upward."""
+
+_PROVIDERS = []
+
+
+def register_home_panel(provider) -> None:
+    if provider not in _PROVIDERS:
+        _PROVIDERS.append(provider)
 
 
 def panels_for(user) -> list[dict]:
     panels = []
-    for dotted in PANEL_PROVIDERS:
-        try:
-            provider = import_string(dotted)
-        except ImportError:
-            continue  # an app that has no panels yet
+    for provider in _PROVIDERS:
         panels.extend(provider(user) or [])
-    return panels
+    return sorted(panels, key=lambda p: p.get("order", 50))
