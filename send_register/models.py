@@ -205,3 +205,14 @@ class PdfJob(TimeStamped):
 
     def __str__(self):
         return f"{self.kind} #{self.object_id} ({self.get_status_display()})"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time a Celery worker ran the heartbeat task (one row per
+    worker name), so the health endpoint can tell a live worker from a dead one."""
+
+    worker = models.CharField(max_length=120, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.worker} at {self.beat_at:%H:%M:%S}"

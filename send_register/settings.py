@@ -168,6 +168,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "send_register.tasks.drain_outbox", "schedule": 60.0},
     "drain-pdf-jobs": {"task": "send_register.tasks.drain_pdf_jobs", "schedule": 120.0},
+    "worker-heartbeat": {"task": "send_register.tasks.heartbeat", "schedule": 60.0},
 }
 
 # Security.
@@ -212,19 +213,30 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # default, configurable.
 SEND_SUPPRESSION_THRESHOLD = env.int("SEND_SUPPRESSION_THRESHOLD", default=5)
 
-# Logging: no personal data. Messages name ids, never names, UPNs or dates of birth.
+# Logging: no personal data. Messages name ids, never names, UPNs or dates of
+# birth; a filter scrubs anything that looks like one anyway (send_register/logs.py).
+# LOG_FORMAT=json writes one JSON object per line for log collectors.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "send_register.logs.RedactPersonalData"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "send_register.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.str("LOG_FORMAT", default="plain"),
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Django's request logger prints the request (and POST data in debug
-        # pages); keep it to warnings with no bodies.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-        "axes": {"level": "WARNING"},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "celery": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -23,3 +23,15 @@ def render_pdf_job(job_id: int) -> bool:
 @shared_task
 def drain_pdf_jobs() -> int:
     return pdf.drain()
+
+
+@shared_task(bind=True)
+def heartbeat(self) -> str:
+    """Beat runs this every minute; the health endpoint reads its row."""
+    from django.utils import timezone
+
+    from .models import WorkerHeartbeat
+
+    name = (self.request.hostname or "worker")[:120]
+    WorkerHeartbeat.objects.update_or_create(worker=name, defaults={"beat_at": timezone.now()})
+    return name

@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("school/", include("send_register.school_urls")),
     path("accounts/", include("accounts.urls")),
     path("pupils/", include("pupils.urls")),
