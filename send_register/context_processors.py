@@ -1,43 +1,66 @@
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from .models import School
 
+# What each section is for, shown on the home page under its link.
+SECTION_DESCRIPTIONS = {
+    "pupils:register": "The SEN register: who is on SEN support or has an EHC plan, their needs and history.",
+    "concerns:list": "Raise a concern about a pupil's learning or progress, and follow what happened to it.",
+    "interventions:list": "Interventions on offer, who is in each group, sessions and their impact.",
+    "reviews:due": "Reviews, plans and statutory deadlines falling due.",
+    "reviews:plan_list": "Education, health and care plans, needs assessment requests and annual reviews.",
+    "reports:index": "The SEN information report, census returns and exports.",
+    "pupils:parent_children": "Your child's support: their plan, targets and who to talk to.",
+    "reports:governors": "Figures about SEN at the school for governors, with no child's name.",
+    "school:settings": "The school's details, term dates and census days.",
+    "accounts:user_list": "Invite staff, parents and governors, give roles and deactivate accounts.",
+}
+
 
 def school(request):
-    """The school (for the header) and the navigation the signed-in user may reach."""
+    """The school (for the header) and the navigation the signed-in user may
+    reach, with the section holding the current page marked."""
     user = getattr(request, "user", None)
-    return {"school": School.get(), "nav_items": navigation_for(user) if user is not None else []}
+    items = navigation_for(user) if user is not None else []
+    path = getattr(request, "path", "")
+    for item in items:
+        item["current"] = path == item["url"]
+        # The home page ("/") is a prefix of everything: only mark it on itself.
+        item["active"] = item["current"] or (item["url"] != "/" and path.startswith(item["url"]))
+    return {"school": School.get(), "nav_items": items}
 
 
 def navigation_for(user) -> list[dict]:
-    """Sections a user's roles reach, in a fixed order. Each app's pages also
-    check access themselves: this list is only what to offer."""
-    if not user.is_authenticated:
+    """Sections a user's roles reach, in a fixed order: a list of
+    {"label", "url", "name", "description"}. Each app's pages also check
+    access themselves: this list is only what to offer."""
+    if user is None or not user.is_authenticated:
         return []
-    items = [("Home", "home", None)]
+    items = [("Home", "home")]
     staff = user.is_school_staff
     if user.is_senco_or_head or user.has_role("teacher", "ta"):
-        items += [("Register", "pupils:register", None)]
+        items += [("Register", "pupils:register")]
     if staff:
-        items += [("Concerns", "concerns:list", None)]
+        items += [("Concerns", "concerns:list")]
     if user.is_senco_or_head or user.has_role("teacher", "ta"):
-        items += [("Interventions", "interventions:list", None)]
+        items += [("Interventions", "interventions:list")]
     if staff:
-        items += [("Due dates", "reviews:due", None)]
+        items += [("Due dates", "reviews:due")]
     if user.is_senco_or_head:
-        items += [("EHC plans", "reviews:plan_list", None), ("Reports", "reports:index", None)]
+        items += [("EHC plans", "reviews:plan_list"), ("Reports", "reports:index")]
     if user.is_parent:
-        items += [("My children", "pupils:parent_children", None)]
+        items += [("My children", "pupils:parent_children")]
     if user.is_governor:
-        items += [("Governors", "reports:governors", None)]
+        items += [("Governors", "reports:governors")]
     if user.is_administrator or user.is_senco:
-        items += [("School", "school:settings", None)]
+        items += [("School", "school:settings")]
     if user.is_administrator:
-        items += [("People", "accounts:user_list", None)]
+        items += [("People", "accounts:user_list")]
     result = []
-    for label, name, _ in items:
+    for label, name in items:
         try:
-            result.append({"label": label, "url": reverse(name)})
-        except Exception:  # a section whose pages are not built yet is not offered
+            url = reverse(name)
+        except NoReverseMatch:  # a section whose pages are not built yet is not offered
             continue
+        result.append({"label": label, "url": url, "name": name, "description": SECTION_DESCRIPTIONS.get(name, "")})
     return result
