@@ -1,0 +1,153 @@
+"""HTTP benchmarks: pages of the real app behind gunicorn (2 workers), signed
+in, under 20 concurrent connections from wrk on loopback, beside the
+yardstick measured in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/send_bench_2k .venv/bin/python -m bench.http --seconds 15
+
+Needs Debian's wrk. Prints a Markdown table and writes bench/results/<name>.json.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "benchmark-only-secret-key-" + "b" * 40,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "false",
+    "SESSION_COOKIE_SECURE": "false",
+    "CSRF_COOKIE_SECURE": "false",
+    "SECURE_HSTS_SECONDS": "0",
+    "LOG_LEVEL": "WARNING",
+    "AXES_ENABLED": "false",
+}
+
+
+def _session_cookie(email: str) -> str:
+    """A signed-in, MFA-verified session for `email`, made as the sign-in would."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+
+    user = User.objects.get(email=email)
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.set_expiry(24 * 3600)
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def _serve(port: int, settings_module: str, env: dict) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "send_register.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--log-level", "warning"],
+        cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": settings_module},
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz" if "yardstick" not in settings_module else f"http://127.0.0.1:{port}/rows/1/", timeout=1)
+            return process
+        except Exception:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit(f"gunicorn on {port} did not start")
+
+
+def _wrk(url: str, cookie: str, seconds: int, connections: int = 20) -> dict:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(ROOT / "bench" / "report.lua"),
+         "-H", f"Cookie: {cookie}", url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _rss_mb(process: subprocess.Popen) -> float:
+    """Resident memory of the gunicorn workers (the largest one), from /proc."""
+    sizes = []
+    for child in Path("/proc").iterdir():
+        try:
+            if child.name.isdigit() and (child / "stat").read_text().split()[3] == str(process.pid):
+                for line in (child / "status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        sizes.append(int(line.split()[1]) / 1024)
+        except (OSError, IndexError):
+            continue
+    return max(sizes) if sizes else 0.0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--name", default="school")
+    parser.add_argument("--port", type=int, default=8701)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("Install Debian's wrk first (apt-get install wrk).")
+    env = {**os.environ, **ENV}
+    os.environ.update(ENV)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "send_register.settings")
+    cookie = _session_cookie("senco@bench.example.org")
+    governor_cookie = _session_cookie("governor@bench.example.org")
+    from pupils.models import ON_REGISTER, Pupil
+
+    pupil_id = Pupil.objects.filter(sen_status__in=ON_REGISTER).order_by("pk").values_list("pk", flat=True)[10]
+    register_rows = Pupil.objects.filter(sen_status__in=ON_REGISTER, leaving_date__isnull=True).count()
+    base = f"http://127.0.0.1:{args.port}"
+    yard = f"http://127.0.0.1:{args.port + 1}"
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    app = _serve(args.port, "send_register.settings", env)
+    yardstick = _serve(args.port + 1, "bench.yardstick_settings", env)
+    pages = [
+        ("yardstick: 50 rows", f"{yard}/rows/50/", cookie),
+        ("register, first page (50 rows)", f"{base}/pupils/register/", cookie),
+        (f"yardstick: {register_rows} rows", f"{yard}/rows/{register_rows}/", cookie),
+        (f"register, all rows for printing ({register_rows})", f"{base}/pupils/register/?per_page=all", cookie),
+        ("pupil page", f"{base}/pupils/{pupil_id}/", cookie),
+        ("due and overdue", f"{base}/reviews/due/", cookie),
+        ("governors' dashboard", f"{base}/reports/governors/", governor_cookie),
+    ]
+    results = []
+    try:
+        for label, url, page_cookie in pages:
+            status = urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": page_cookie}), timeout=60).status
+            result = _wrk(url, page_cookie, args.seconds)
+            result.update(label=label, url=url.replace(base, "").replace(yard, "[yardstick]"), status=status)
+            results.append(result)
+            print(f"{label}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms", flush=True)
+        memory = _rss_mb(app)
+    finally:
+        for process in (app, yardstick):
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{args.name}.json").write_text(json.dumps({"pages": results, "worker_rss_mb": memory}, indent=2))
+    print(f"\n| page | req/s | p50 ms | p95 ms | errors |\n| --- | ---: | ---: | ---: | ---: |")
+    for r in results:
+        print(f"| {r['label']} | {r['rps']:.0f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['errors'] + r['non_2xx']} |")
+    print(f"\nLargest web worker: {memory:.0f} MB resident")
+
+
+if __name__ == "__main__":
+    main()
