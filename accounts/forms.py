@@ -1,5 +1,9 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
+from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
+
+from .models import Role, SecurityEvent
 
 
 class SignInForm(AuthenticationForm):
@@ -10,3 +14,103 @@ class SignInForm(AuthenticationForm):
         "invalid_login": "Enter a correct email address and password. Both may be case-sensitive.",
         "inactive": "This account has been deactivated. Speak to the school's administrator.",
     }
+
+
+class CodeForm(forms.Form):
+    token = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false", "autofocus": True}
+        ),
+        error_messages={"required": "Enter the code from your authenticator app or a backup code"},
+    )
+
+
+class EnrolForm(forms.Form):
+    token = forms.RegexField(
+        label="Code from your authenticator app",
+        regex=r"^\s*\d{3}\s?\d{3}\s*$",
+        max_length=8,
+        help_text="6 digits, for example 123456.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={"required": "Enter the 6-digit code from your authenticator app", "invalid": "Enter the code as 6 digits, like 123456"},
+    )
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": "Enter your email address", "invalid": "Enter an email address in the correct format, like name@example.com"},
+    )
+
+
+class SetPasswordForm(DjangoSetPasswordForm):
+    """Django's form with plain-English labels."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = "At least 12 characters. Three random words work well."
+        self.fields["new_password2"].label = "Confirm new password"
+
+
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = "At least 12 characters. Three random words work well."
+        self.fields["new_password2"].label = "Confirm new password"
+
+
+ROLE_HINTS = {
+    Role.SENCO: "Manages the SEN register and sees every pupil's record",
+    Role.HEAD: "Sees every pupil's record and the reports",
+    Role.TEACHER: "Sees the pupils in their classes",
+    Role.TA: "Sees the pupils in the classes they support",
+    Role.PARENT: "Sees only their own children (link them on the pupil's page)",
+    Role.GOVERNOR: "Sees reports without children's names",
+    Role.ADMIN: "Manages accounts and school settings",
+}
+
+
+class RolesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=Role.choices,
+            label="Roles",
+            help_text="Select all that apply.",
+            error_messages={"required": "Choose at least one role"},
+            **kwargs,
+        )
+
+
+class InviteForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150, error_messages={"required": "Enter the person's full name"})
+    short_name = forms.CharField(
+        label="What people call them (optional)", max_length=60, required=False, help_text="For example, Ms Patel"
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="We will email a link to set a password to this address.",
+        error_messages={"required": "Enter the person's email address", "invalid": "Enter an email address in the correct format, like name@example.com"},
+    )
+    roles = RolesField()
+
+
+class UserEditForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150, error_messages={"required": "Enter the person's full name"})
+    short_name = forms.CharField(label="What people call them (optional)", max_length=60, required=False)
+    roles = RolesField()
+
+
+class SecurityLogFilterForm(forms.Form):
+    kind = forms.ChoiceField(label="Event", required=False, choices=[("", "All events"), *SecurityEvent.Kind.choices])
+    q = forms.CharField(label="Email address contains", required=False, max_length=254)

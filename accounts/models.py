@@ -163,6 +163,9 @@ class SecurityEvent(models.Model):
         DEACTIVATED = "deactivated", "Deactivated"
         REACTIVATED = "reactivated", "Reactivated"
         PASSWORD_RESET = "password_reset", "Password reset"
+        PASSWORD_CHANGED = "password_changed", "Changed password"
+        BACKUP_CODES_ISSUED = "backup_codes_issued", "New backup codes issued"
+        MFA_RESET = "mfa_reset", "Authenticator removed by an administrator"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
