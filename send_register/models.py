@@ -216,3 +216,22 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.worker} at {self.beat_at:%H:%M:%S}"
+
+
+class RetentionAction(models.Model):
+    """A record destroyed or anonymised at the end of its retention period
+    (DOMAIN.md 8.2: destruction must be logged). Holds the former id only."""
+
+    class Action(models.TextChoices):
+        ANONYMISED = "anonymised", "Anonymised"
+        DELETED = "deleted", "Deleted"
+
+    former_pupil_id = models.PositiveBigIntegerField(db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"Pupil #{self.former_pupil_id} {self.get_action_display().lower()}"

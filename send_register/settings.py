@@ -169,7 +169,14 @@ CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "send_register.tasks.drain_outbox", "schedule": 60.0},
     "drain-pdf-jobs": {"task": "send_register.tasks.drain_pdf_jobs", "schedule": 120.0},
     "worker-heartbeat": {"task": "send_register.tasks.heartbeat", "schedule": 60.0},
+    "retention": {"task": "pupils.retention.apply_retention_task", "schedule": 7 * 24 * 3600.0},
 }
+CELERY_IMPORTS = ["pupils.retention"]
+
+# Retention of leavers' SEND records (DOMAIN.md 8.2): date of birth + 31 years
+# (IRMS), then anonymised (or deleted) by the weekly job.
+SEND_RETENTION_YEARS = env.int("SEND_RETENTION_YEARS", default=31)
+SEND_RETENTION_ACTION = env.str("SEND_RETENTION_ACTION", default="anonymise")
 
 # Security.
 SEND_REQUIRE_MFA = env.bool("SEND_REQUIRE_MFA", default=not DEBUG)
