@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pupils.subject_access_views import subject_access_export
+
 from . import health, views
 
 urlpatterns = [
@@ -8,6 +10,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("school/", include("send_register.school_urls")),
     path("accounts/", include("accounts.urls")),
+    path("pupils/<int:pk>/subject-access/", subject_access_export, name="pupil_subject_access"),
     path("pupils/", include("pupils.urls")),
     path("concerns/", include("concerns.urls")),
     path("plans/", include("support_plans.urls")),
