@@ -88,8 +88,9 @@ class DayMonthYearField(DateInputField):
     the date being asked for."""
 
     def __init__(self, *, label: str, **kwargs):
-        super().__init__(label=label, **kwargs)
-        self.require_all_fields = False
+        # require_all_fields=False keeps each box required, so that a missing
+        # month is reported as such (GOV.UK date input pattern).
+        super().__init__(label=label, require_all_fields=False, **kwargs)
         what = label[0].lower() + label[1:]
         self.error_messages["required"] = f"Enter the {what}"
         self.error_messages["incomplete"] = f"Enter the {what} as a day, month and year"

@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from .calendar import academic_year_name, academic_year_start_for, current_term, default_terms, ensure_academic_year, today
+from . import calendar as school_calendar
+from .calendar import academic_year_name, default_terms, ensure_academic_year
 from .forms import CensusDaysForm, SchoolForm, TermForm
 from .models import AcademicYear, CensusDay, School, Term
 
@@ -45,7 +46,7 @@ def next_year_start() -> int:
     """The September in which the next academic year to add begins: the year
     after the latest one set up, and never one already over."""
     latest = AcademicYear.objects.order_by("-start").values_list("start", flat=True).first()
-    current = academic_year_start_for(today())
+    current = school_calendar.academic_year_start_for(school_calendar.today())
     if latest is None:
         return current
     return max(latest.year + 1, current)
@@ -59,7 +60,7 @@ def calendar_page(request):
         Prefetch("terms", queryset=Term.objects.order_by("start")),
         Prefetch("census_days", queryset=CensusDay.objects.order_by("day")),
     )
-    term_now = current_term()
+    term_now = school_calendar.current_term()
     start = next_year_start()
     return render(
         request,
@@ -67,7 +68,7 @@ def calendar_page(request):
         {
             "years": years,
             "term_now": term_now,
-            "in_term": term_now is not None and term_now.start <= today() <= term_now.end,
+            "in_term": term_now is not None and term_now.start <= school_calendar.today() <= term_now.end,
             "next_year_name": academic_year_name(start),
             "seasons": CensusDay.Season.choices,
         },
@@ -80,11 +81,17 @@ def year_add(request):
     _check_can_manage(request.user)
     start = next_year_start()
     if request.method == "POST":
+        asked = request.POST.get("start_year", "")
+        if asked != str(start):
+            # Sent twice (a double click, or the back button): the year asked
+            # for is there already, so add nothing more.
+            messages.info(request, "That year has already been added.")
+            return redirect("school:calendar")
         year = ensure_academic_year(start)
         messages.success(request, f"{year.name} has been added with the usual term dates. Check them against your local authority's or trust's published dates.")
         return redirect(f"{reverse('school:calendar')}#year-{year.pk}")
     terms = [{**spec, "label": Term.Name(spec["name"]).label} for spec in default_terms(start)]
-    return render(request, "school/academicyear_form.html", {"year_name": academic_year_name(start), "terms": terms})
+    return render(request, "school/academicyear_form.html", {"year_name": academic_year_name(start), "start_year": start, "terms": terms})
 
 
 @login_required

@@ -1,12 +1,11 @@
 import logging
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
-from .calendar import academic_year_start_for, current_term, today
+from . import calendar as school_calendar
 from .context_processors import navigation_for
 from .models import AcademicYear, CensusDay
 
@@ -20,8 +19,8 @@ def home(request):
     from .home import panels_for
 
     user = request.user
-    term = current_term()
-    day = today()
+    term = school_calendar.current_term()
+    day = school_calendar.today()
     return render(
         request,
         "home.html",
@@ -38,7 +37,7 @@ def home(request):
 def _calendar_gaps(day) -> list[str]:
     """What the people who keep the calendar should set up next: next year's
     terms from the summer term on, and this year's census days."""
-    start = academic_year_start_for(day)
+    start = school_calendar.academic_year_start_for(day)
     names = set(AcademicYear.objects.filter(start__year__in=[start, start + 1]).values_list("start__year", flat=True))
     gaps = []
     if start not in names:
@@ -48,17 +47,6 @@ def _calendar_gaps(day) -> list[str]:
     if start in names and not CensusDay.objects.filter(academic_year__start__year=start).exists():
         gaps.append("This year's census days are not set.")
     return gaps
-
-
-def healthz(request):
-    """For load balancers: the database answers (deep checks in ops issue)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        ok = True
-    except Exception:
-        ok = False
-    return JsonResponse({"database": "ok" if ok else "down"}, status=200 if ok else 503)
 
 
 @login_required
