@@ -11,7 +11,7 @@ def test_it_signs_in_by_email_and_logs_it(client, world, mfa_off):
     response = sign_in(client, "PARENT@test.example.org")
     assert response.status_code == 302
     assert response.url == reverse("home")
-    assert client.get(reverse("home")).context["user"] == world.parent
+    assert client.get(reverse("accounts:account")).context["user"] == world.parent
     event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.SIGN_IN)
     assert event.user == world.parent
     assert event.ip_address == "127.0.0.1"

@@ -1,0 +1,115 @@
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import SecurityEvent
+from send_register.models import OutboundEmail
+
+from .conftest import link_in, sign_in
+
+NEW_PASSWORD = "marble-lantern-orchard-42"
+
+
+def test_it_emails_a_working_reset_link_through_the_outbox(client, world, mfa_off, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": "Parent@Test.example.org"})
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:password_reset_done")
+
+    queued = OutboundEmail.objects.get(purpose="accounts.password_reset")
+    assert queued.to == world.parent.email
+    assert queued.status == OutboundEmail.Status.SENT
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [world.parent.email]
+    link = link_in(mail.outbox[0].body)
+    assert link.startswith("http://testserver/accounts/password-reset/")
+
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200
+    assert form_page.context["validlink"]
+    response = client.post(form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:password_reset_complete")
+    world.parent.refresh_from_db()
+    assert world.parent.check_password(NEW_PASSWORD)
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.PASSWORD_RESET, user=world.parent).exists()
+
+    # The link works once.
+    assert not client.get(link, follow=True).context["validlink"]
+    assert sign_in(client, world.parent.email, NEW_PASSWORD).status_code == 302
+
+
+def test_it_says_the_same_for_an_unknown_address_and_sends_nothing(client, db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.org"})
+    assert response.url == reverse("accounts:password_reset_done")
+    assert not OutboundEmail.objects.filter(purpose="accounts.password_reset").exists()
+    assert mail.outbox == []
+
+
+def test_it_sends_nothing_to_a_deactivated_account(client, world, django_capture_on_commit_callbacks):
+    world.parent.is_active = False
+    world.parent.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": world.parent.email})
+    assert mail.outbox == []
+
+
+def test_it_asks_for_a_valid_email(client, db):
+    response = client.post(reverse("accounts:password_reset"), {"email": "not an email"})
+    assert response.status_code == 200
+    assert "Enter an email address in the correct format" in response.content.decode()
+    assert not OutboundEmail.objects.filter(purpose="accounts.password_reset").exists()
+
+
+def test_it_refuses_a_weak_new_password(client, world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": world.parent.email})
+    page = client.get(link_in(mail.outbox[0].body), follow=True)
+    response = client.post(page.redirect_chain[-1][0], {"new_password1": "short", "new_password2": "short"})
+    assert response.status_code == 200
+    assert "This password is too short" in response.content.decode()
+    world.parent.refresh_from_db()
+    assert not world.parent.check_password("short")
+
+
+def test_it_rejects_a_forged_link(client, world):
+    response = client.get(reverse("accounts:password_reset_confirm", kwargs={"uidb64": "MQ", "token": "abc-123"}), follow=True)
+    assert not response.context["validlink"]
+    assert "This link does not work" in response.content.decode()
+
+
+def test_it_lifts_a_lockout_when_the_password_is_reset(client, world, settings, mfa_off, django_capture_on_commit_callbacks):
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(2):
+        sign_in(client, world.parent.email, "wrong-wrong-wrong")
+    assert sign_in(client, world.parent.email).status_code == 429
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": world.parent.email})
+    page = client.get(link_in(mail.outbox[0].body), follow=True)
+    client.post(page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert sign_in(client, world.parent.email, NEW_PASSWORD).status_code == 302
+
+
+def test_it_changes_a_signed_in_users_password(client_for, world, mfa_on):
+    client = client_for(world.teacher)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": "correct-horse-battery", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    world.teacher.refresh_from_db()
+    assert world.teacher.check_password(NEW_PASSWORD)
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.PASSWORD_CHANGED, user=world.teacher).exists()
+    # Still signed in, still past the second step.
+    assert client.get(reverse("accounts:account")).status_code == 200
+
+
+def test_it_refuses_a_password_change_with_the_wrong_current_password(client_for, world, mfa_on):
+    client = client_for(world.teacher)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": "nope-nope-nope", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 200
+    world.teacher.refresh_from_db()
+    assert not world.teacher.check_password(NEW_PASSWORD)
