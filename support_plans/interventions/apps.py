@@ -7,3 +7,13 @@ class InterventionsConfig(AppConfig):
     name = "support_plans.interventions"
     label = "interventions"
     verbose_name = "Interventions and the provision map"
+
+    def ready(self):
+        from pupils.sections import register_parent_section, register_pupil_section
+        from send_register.home import register_home_panel
+
+        from .home import home_panels, parent_section, pupil_section
+
+        register_home_panel(home_panels)
+        register_pupil_section(pupil_section)
+        register_parent_section(parent_section)

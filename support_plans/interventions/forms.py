@@ -1,0 +1,165 @@
+"""Forms shape and normalise input only; rules live in services.py."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django import forms
+
+from accounts.models import Role, User
+from send_register.models import AcademicYear
+
+from .models import Intervention, Placement, PlacementPupil
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d")
+
+
+def _date(label, **kwargs):
+    return forms.DateField(label=label, widget=DateInput(), error_messages={"invalid": f"Enter {label.lower()} as a real date"}, **kwargs)
+
+
+def _pounds(label, help_text, required=True):
+    return forms.DecimalField(
+        label=label, help_text=help_text, required=required, min_value=Decimal(0), max_value=Decimal("100000"),
+        decimal_places=2, max_digits=8, widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input govuk-input--width-5"}),
+        error_messages={"invalid": f"Enter the {label.lower()} in pounds, like 15.50"},
+    )
+
+
+class InterventionForm(forms.ModelForm):
+    """Costs are typed in pounds and kept in pence."""
+
+    hourly_cost = _pounds("Staff cost per hour (£)", "The hourly cost of the adult who delivers it, with on-costs, like 15.50")
+    other_cost = _pounds("Other cost per pupil (£)", "Materials and licences, per pupil placed. 0 if none", required=False)
+
+    class Meta:
+        model = Intervention
+        fields = [
+            "name", "broad_area", "wave", "aim", "description", "evidence_base", "group_size", "sessions_per_week",
+            "minutes_per_session", "planned_weeks", "delivered_by", "location", "measure", "measure_name",
+            "expected_gain", "is_active",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "evidence_base": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("hourly_cost", Decimal(self.instance.hourly_cost_pence) / 100)
+            self.initial.setdefault("other_cost", Decimal(self.instance.other_cost_pence) / 100)
+
+    def save(self, commit=False):
+        intervention = super().save(commit=False)
+        intervention.hourly_cost_pence = int(self.cleaned_data["hourly_cost"] * 100)
+        intervention.other_cost_pence = int((self.cleaned_data.get("other_cost") or 0) * 100)
+        return intervention
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        # role_grants are prefetched: one query for the whole list.
+        roles = sorted(Role(g.role).label for g in user.role_grants.all())
+        return f"{user.full_name} ({', '.join(roles)})"
+
+
+class PlacementForm(forms.ModelForm):
+    start = _date("Start date")
+    planned_end = _date("Planned end", help_text="When the exit assessment is due. Leave empty to use the intervention's planned weeks", required=False)
+
+    class Meta:
+        model = Placement
+        fields = ["intervention", "label", "staff", "start", "planned_end", "days", "times"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = Intervention.objects.filter(is_active=True)
+        if self.instance.pk:
+            active = Intervention.objects.filter(pk=self.instance.intervention_id) | active
+        self.fields["intervention"].queryset = active.distinct()
+        staff = User.objects.filter(
+            is_active=True, role_grants__role__in=[Role.TA, Role.TEACHER, Role.SENCO, Role.HEAD]
+        ).distinct().prefetch_related("role_grants")
+        self.fields["staff"] = StaffChoiceField(queryset=staff, label="Who runs it")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and not data.get("planned_end") and data.get("intervention"):
+            data["planned_end"] = data["start"] + timedelta(weeks=data["intervention"].planned_weeks) - timedelta(days=1)
+            self.instance.planned_end = data["planned_end"]
+        return data
+
+
+class PupilChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, pupil):
+        return f"{pupil.display_name}{f' ({pupil.form})' if pupil.form_id else ''}"
+
+
+class AddPupilForm(forms.Form):
+    pupil = PupilChoiceField(queryset=None, label="Pupil", empty_label="Choose a pupil")
+    joined_on = _date("Date they join")
+    entry_value = forms.DecimalField(label="Entry score", required=False, max_digits=6, decimal_places=1,
+                                     help_text="Optional: the assessment at the start")
+    entry_date = _date("Date of the entry assessment", required=False)
+
+    def __init__(self, *args, pupils, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = pupils.select_related("form").order_by("legal_last_name", "legal_first_name")
+
+
+class AssessmentForm(forms.ModelForm):
+    entry_date = _date("Date of the entry assessment", required=False)
+    exit_date = _date("Date of the exit assessment", required=False)
+
+    class Meta:
+        model = PlacementPupil
+        fields = ["entry_value", "entry_date", "exit_value", "exit_date", "outcome"]
+        labels = {"entry_value": "Entry score", "exit_value": "Exit score", "outcome": "Outcome"}
+
+
+class LeaveForm(forms.Form):
+    left_on = _date("Date they leave the group")
+
+
+class EndPlacementForm(forms.Form):
+    ended_on = _date("Date the group ended")
+
+
+class SessionForm(forms.Form):
+    date = _date("Date of the session")
+    minutes = forms.IntegerField(
+        label="Minutes", min_value=1, max_value=240,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-input--width-3"}),
+        error_messages={"invalid": "Enter the minutes as a whole number", "min_value": "Enter at least 1 minute",
+                        "max_value": "Enter 240 minutes or fewer", "required": "Enter how many minutes the session lasted"},
+    )
+    present = forms.TypedMultipleChoiceField(label="Who came", coerce=int, required=False)
+    note = forms.CharField(label="Short note (optional)", max_length=200, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2, "class": "govuk-textarea"}))
+
+    def __init__(self, *args, pupils, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["present"].choices = [(p.pk, p.display_name) for p in pupils]
+
+
+class PeriodForm(forms.Form):
+    start = _date("From")
+    end = _date("To")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end"):
+            if data["end"] < data["start"]:
+                self.add_error("end", "The end of the period must be on or after its start")
+            elif (data["end"] - data["start"]).days > 3 * 366:
+                self.add_error("end", "Choose a period of three years or less")
+        return data
+
+
+class YearForm(forms.Form):
+    year = forms.ModelChoiceField(queryset=AcademicYear.objects.all(), label="Academic year", empty_label=None)
