@@ -139,3 +139,44 @@ def log_access(user, pupil: Pupil, page: str) -> None:
 
 def can_read_access_log(user) -> bool:
     return not _is_anonymous(user) and user.is_senco_or_head
+
+
+def can_edit_profile(user, pupil: Pupil) -> bool:
+    """The one-page profile is written with the pupil by the people who work
+    with them: caseload staff (plan tier), the SENCo and the head."""
+    return tier_for(user, pupil) >= Tier.PLAN
+
+
+def can_manage_agencies(user) -> bool:
+    """Referrals to outside agencies (and the parent's consent to them) are
+    the SENCo's work: SENCo and head."""
+    return can_manage_register(user)
+
+
+def document_tiers_for(user, pupil: Pupil) -> list[int]:
+    """The tiers at which `user` may add a document to `pupil`'s record.
+    Caseload staff (plan tier) may add summary and plan documents (a work
+    sample, a class observation); confidential documents (health, social care,
+    agency reports) only the SENCo and the head. Empty: may not add any."""
+    tier = tier_for(user, pupil)
+    if tier < Tier.PLAN:
+        return []
+    return [t for t in (Tier.SUMMARY, Tier.PLAN, Tier.CONFIDENTIAL) if t <= tier]
+
+
+# Agencies whose involvement is itself confidential (safeguarding-adjacent,
+# ARCHITECTURE.md "confidential" tier): only the SENCo and the head see them.
+CONFIDENTIAL_AGENCIES = ("social",)
+
+
+def agencies_visible_to(user, pupil: Pupil) -> QuerySet:
+    """Agency involvement at plan tier; social care involvement only at the
+    confidential tier."""
+    tier = getattr(pupil, "access_tier", None)
+    if tier is None:
+        tier = tier_for(user, pupil)
+    if tier < Tier.PLAN:
+        return pupil.agencies.none()
+    if tier < Tier.CONFIDENTIAL:
+        return pupil.agencies.exclude(agency__in=CONFIDENTIAL_AGENCIES)
+    return pupil.agencies.all()

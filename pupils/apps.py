@@ -6,4 +6,9 @@ class PupilsConfig(AppConfig):
     verbose_name = "Pupils and the SEN register"
 
     def ready(self):
+        from send_register.home import register_home_panel
+
         from . import signals  # noqa: F401
+        from .home import pupil_panels
+
+        register_home_panel(pupil_panels)

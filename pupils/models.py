@@ -488,6 +488,8 @@ class PupilDocument(TimeStamped):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     document_date = models.DateField(null=True, blank=True)
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -510,3 +512,32 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.page} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ImportBatch(models.Model):
+    """One upload of a pupil CSV from the school's MIS, kept between the
+    preview and the confirmation. The file's text lives here (not in the
+    session, not in logs) with its SHA-256, so that what is confirmed is exactly
+    what was previewed; the text is cleared once the batch is applied or
+    discarded, leaving only the counts."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Waiting for confirmation"
+        APPLIED = "applied", "Imported"
+        DISCARDED = "discarded", "Discarded"
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    content = models.TextField(blank=True)
+    sha256 = models.CharField(max_length=64)
+    row_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.PREVIEWED)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    mark_leavers = models.BooleanField(default=False)
+    result = models.JSONField(default=dict, blank=True, help_text="Counts only: no personal data")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Import {self.pk} ({self.get_status_display()})"

@@ -1,8 +1,12 @@
 """Writes to the register. Each service runs in one transaction, writes the
 history, and queues what it must tell parents (sent after the commit)."""
 
-from datetime import date
+import os
+import unicodedata
+import zipfile
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -13,13 +17,17 @@ from send_register.outbox import queue_email
 
 from .models import (
     ON_REGISTER,
+    AgencyInvolvement,
     NeedType,
+    OnePageProfile,
     ParentNotice,
     Pupil,
+    PupilDocument,
     PupilNeed,
     RegisterEntry,
     RegisterEvent,
     SenStatus,
+    Tier,
 )
 
 # Allowed moves between register statuses. Moving to the same status is not a move.
@@ -244,3 +252,213 @@ def needs_set(
 def _needs_summary(ranked: dict) -> str:
     order = sorted(ranked.items(), key=lambda item: (item[1] or 9, item[0]))
     return ", ".join(f"{code}{'' if rank is None else f' ({rank})'}" for code, rank in order)
+
+
+# --- One-page profile --------------------------------------------------------
+
+PROFILE_FIELDS = ("like_and_admire", "important_to_me", "how_to_support", "find_hard", "pupil_words")
+
+
+@transaction.atomic
+def profile_save(*, pupil: Pupil, gathered_on: date, written_by, **answers: str) -> OnePageProfile:
+    """Save a new version of the pupil's one-page profile. Versions are never
+    changed: each save is a new row, and the newest is the current one."""
+    unknown = set(answers) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown profile fields: {sorted(unknown)}")
+    answers = {name: (answers.get(name) or "").strip() for name in PROFILE_FIELDS}
+    errors = {}
+    if not any(answers.values()):
+        errors["how_to_support"] = "Write at least one part of the profile"
+    if gathered_on and gathered_on > timezone.localdate():
+        errors["gathered_on"] = "The date cannot be in the future"
+    if errors:
+        raise ValidationError(errors)
+    profile = OnePageProfile(pupil=pupil, gathered_on=gathered_on, written_by=written_by, **answers)
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+# --- Agencies ----------------------------------------------------------------
+
+AGENCY_FIELDS = (
+    "agency", "professional", "contact", "start_date", "end_date", "reason", "consent_given_on", "consent_given_by",
+)
+
+
+def _check_agency(involvement: AgencyInvolvement) -> None:
+    errors = {}
+    today = timezone.localdate()
+    if involvement.start_date and involvement.start_date > today + timedelta(days=366):
+        errors["start_date"] = "The start date is more than a year away"
+    if involvement.consent_given_on and not (involvement.consent_given_by or "").strip():
+        errors["consent_given_by"] = "Say who gave consent"
+    if (involvement.consent_given_by or "").strip() and not involvement.consent_given_on:
+        errors["consent_given_on"] = "Give the date consent was given"
+    if involvement.consent_given_on and involvement.consent_given_on > today:
+        errors["consent_given_on"] = "The date cannot be in the future"
+    if errors:
+        raise ValidationError(errors)
+    involvement.full_clean()
+
+
+
+@transaction.atomic
+def agency_add(*, pupil: Pupil, added_by, **fields) -> AgencyInvolvement:
+    """Record an outside agency's involvement with the pupil (with the
+    parent's consent where it was needed). History by django-simple-history."""
+    involvement = AgencyInvolvement(pupil=pupil, **{k: v for k, v in fields.items() if k in AGENCY_FIELDS})
+    _check_agency(involvement)
+    involvement._history_user = added_by
+    involvement.save()
+    return involvement
+
+
+@transaction.atomic
+def agency_update(*, involvement: AgencyInvolvement, changed_by, **fields) -> AgencyInvolvement:
+    involvement = AgencyInvolvement.objects.select_for_update().get(pk=involvement.pk)
+    for name, value in fields.items():
+        if name in AGENCY_FIELDS:
+            setattr(involvement, name, value)
+    _check_agency(involvement)
+    involvement._history_user = changed_by
+    involvement.save()
+    return involvement
+
+
+@transaction.atomic
+def agency_end(*, involvement: AgencyInvolvement, end_date: date, ended_by, reason: str = "") -> AgencyInvolvement:
+    """The agency has finished its work with the pupil."""
+    involvement = AgencyInvolvement.objects.select_for_update().get(pk=involvement.pk)
+    if involvement.end_date:
+        raise ValidationError({"end_date": "This involvement has already ended"})
+    if end_date is None:
+        raise ValidationError({"end_date": "Give the date the involvement ended"})
+    if end_date < involvement.start_date:
+        raise ValidationError({"end_date": "The end date must be on or after the start date"})
+    if end_date > timezone.localdate():
+        raise ValidationError({"end_date": "The date cannot be in the future"})
+    involvement.end_date = end_date
+    involvement._history_user = ended_by
+    involvement._change_reason = (reason or "Ended")[:100]
+    involvement.save()
+    return involvement
+
+
+# --- Documents -------------------------------------------------------------
+
+# The only files a pupil's record accepts: extension -> content type. The type
+# stored (and served) is the one we detect from the bytes, never the browser's.
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def sniff_document_type(head: bytes, fileobj=None) -> str | None:
+    """The content type from the first bytes of a file (and, for a .docx, a
+    look inside the ZIP for the Word document part); None when it is none of
+    the types we accept."""
+    if head.startswith(b"%PDF-"):
+        return DOCUMENT_TYPES["pdf"]
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return DOCUMENT_TYPES["png"]
+    if head.startswith(b"\xff\xd8\xff"):
+        return DOCUMENT_TYPES["jpg"]
+    if head.startswith(b"PK\x03\x04") and fileobj is not None:
+        try:
+            fileobj.seek(0)
+            with zipfile.ZipFile(fileobj) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+        finally:
+            fileobj.seek(0)
+        if "[Content_Types].xml" in names and "word/document.xml" in names:
+            return DOCUMENT_TYPES["docx"]
+    return None
+
+
+def clean_filename(name: str) -> str:
+    """The file's own name without any path, control characters or quotes
+    (it goes back out in a Content-Disposition header)."""
+    name = os.path.basename((name or "").replace("\\", "/"))
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if ch.isprintable() and ch not in '"\\;')
+    return name.strip()[-150:] or "document"
+
+
+def check_document_file(uploaded_file) -> str:
+    """Refuse anything but PDF, PNG, JPEG and Word (.docx) files within the
+    size limit; return the detected content type."""
+    limit = settings.SEND_MAX_UPLOAD_BYTES
+    name = clean_filename(getattr(uploaded_file, "name", ""))
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in DOCUMENT_TYPES:
+        raise ValidationError({"file": "The file must be a PDF, PNG, JPEG or Word (.docx) file"})
+    size = uploaded_file.size
+    if not size:
+        raise ValidationError({"file": "The file is empty"})
+    if size > limit:
+        raise ValidationError({"file": f"The file must be smaller than {limit // (1024 * 1024) or 1} MB"})
+    uploaded_file.seek(0)
+    head = uploaded_file.read(16)
+    uploaded_file.seek(0)
+    detected = sniff_document_type(head, uploaded_file if ext == "docx" else None)
+    if detected != DOCUMENT_TYPES[ext]:
+        raise ValidationError({"file": f"The file's contents are not a .{ext} file: upload a real PDF, PNG, JPEG or Word file"})
+    return detected
+
+
+@transaction.atomic
+def document_add(
+    *,
+    pupil: Pupil,
+    uploaded_file,
+    title: str,
+    kind: str = PupilDocument.Kind.REPORT,
+    tier: int = Tier.PLAN,
+    document_date: date | None = None,
+    uploaded_by,
+    allowed_tiers=(Tier.SUMMARY, Tier.PLAN, Tier.CONFIDENTIAL),
+) -> PupilDocument:
+    """Attach a document to the pupil's record at a tier the uploader may
+    give (pupils.access.document_tiers_for). The file is stored under
+    MEDIA_ROOT with a random name, served only by the access-checked view."""
+    errors = {}
+    if tier not in allowed_tiers:
+        errors["tier"] = "You cannot add a document at that level"
+    if not (title or "").strip():
+        errors["title"] = "Give the document a title"
+    if document_date and document_date > timezone.localdate():
+        errors["document_date"] = "The date cannot be in the future"
+    try:
+        content_type = check_document_file(uploaded_file)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        content_type = ""
+    if errors:
+        raise ValidationError(errors)
+    document = PupilDocument(
+        pupil=pupil,
+        title=title.strip(),
+        kind=kind,
+        tier=tier,
+        original_name=clean_filename(uploaded_file.name),
+        content_type=content_type,
+        size=uploaded_file.size,
+        uploaded_by=uploaded_by,
+        document_date=document_date,
+    )
+    document.file.save(document.original_name, uploaded_file, save=False)
+    try:
+        document.full_clean()
+        document._history_user = uploaded_by
+        document.save()
+    except Exception:
+        document.file.delete(save=False)  # no orphan file for a row that was never saved
+        raise
+    return document

@@ -1,7 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "pupils"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.register, name="register"),
+    path("export.csv", views.register_export, name="register_export"),
+    path("import/", views.import_upload, name="import"),
+    path("import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("import/<int:pk>/discard/", views.import_discard, name="import_discard"),
+    path("access-log/people/<int:user_pk>/", views.access_log_user, name="access_log_user"),
+    path("children/", views.parent_children, name="parent_children"),
+    path("children/<int:pk>/", views.parent_child, name="parent_child"),
+    path("documents/<int:pk>/download/", views.document_download, name="document_download"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/status/", views.status_change, name="status"),
+    path("<int:pk>/needs/", views.needs_edit, name="needs"),
+    path("<int:pk>/profile/", views.profile, name="profile"),
+    path("<int:pk>/profile/new/", views.profile_edit, name="profile_edit"),
+    path("<int:pk>/agencies/add/", views.agency_add, name="agency_add"),
+    path("<int:pk>/agencies/<int:agency_pk>/", views.agency_edit, name="agency_edit"),
+    path("<int:pk>/agencies/<int:agency_pk>/end/", views.agency_end, name="agency_end"),
+    path("<int:pk>/documents/add/", views.document_add, name="document_add"),
+    path("<int:pk>/access-log/", views.access_log, name="access_log"),
+]

@@ -1,0 +1,101 @@
+"""Filters for the register page (django-filter)."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from .models import ON_REGISTER, BroadArea, ClassGroup, NeedType, Pupil, PupilNeed, SenStatus, YearGroup
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(queryset, name, value):
+    if value == "yes":
+        return queryset.filter(**{name: True})
+    if value == "no":
+        return queryset.filter(**{name: False})
+    return queryset
+
+
+class RegisterFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Name or UPN", method="search")
+    status = django_filters.ChoiceFilter(
+        field_name="sen_status", label="Status", empty_label="Any status",
+        choices=[(s, SenStatus(s).label) for s in ON_REGISTER],
+    )
+    need = django_filters.ModelChoiceFilter(
+        label="Need", queryset=NeedType.objects.all(), method="filter_need", empty_label="Any need",
+    )
+    area = django_filters.ChoiceFilter(
+        label="Broad area of need", choices=BroadArea.choices, method="filter_area", empty_label="Any area",
+    )
+    year = django_filters.ChoiceFilter(
+        field_name="year_group", label="Year group", choices=YearGroup.choices, empty_label="Any year",
+    )
+    class_group = django_filters.ModelChoiceFilter(
+        field_name="form", label="Class", queryset=ClassGroup.objects.filter(kind=ClassGroup.Kind.FORM), empty_label="Any class",
+    )
+    pupil_premium = django_filters.ChoiceFilter(label="Pupil premium", choices=YES_NO, method="filter_flag", empty_label="Any")
+    eal = django_filters.ChoiceFilter(label="EAL", choices=YES_NO, method="filter_flag", empty_label="Any")
+    looked_after = django_filters.ChoiceFilter(label="Looked after", choices=YES_NO, method="filter_flag", empty_label="Any")
+    sex = django_filters.ChoiceFilter(field_name="sex", label="Sex", choices=Pupil.Sex.choices, empty_label="Any")
+    sort = django_filters.OrderingFilter(
+        label="Sort by",
+        fields=(
+            ("legal_last_name", "name"),
+            ("year_sort", "year"),
+            ("form__name", "class"),
+            ("status_sort", "status"),
+        ),
+        field_labels={
+            "name": "Name (A to Z)", "-name": "Name (Z to A)",
+            "year": "Year group (youngest first)", "-year": "Year group (oldest first)",
+            "class": "Class (A to Z)", "-class": "Class (Z to A)",
+            "status": "Status (EHC plan first)", "-status": "Status (monitoring first)",
+        },
+        empty_label="Name (A to Z)",
+    )
+
+    class Meta:
+        model = Pupil
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        words = value.split()
+        by_name = Q()
+        for word in words:
+            by_name &= (
+                Q(legal_first_name__icontains=word)
+                | Q(legal_last_name__icontains=word)
+                | Q(preferred_first_name__icontains=word)
+                | Q(preferred_last_name__icontains=word)
+            )
+        return queryset.filter(Q(upn__iexact=value.replace(" ", "").upper()) | by_name)
+
+    def filter_need(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=PupilNeed.objects.filter(end_date__isnull=True, need_type=value).values("pupil_id"))
+
+    def filter_area(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            pk__in=PupilNeed.objects.filter(end_date__isnull=True, need_type__broad_area=value).values("pupil_id")
+        )
+
+    def filter_flag(self, queryset, name, value):
+        return _yes_no(queryset, name, value)
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs.setdefault("class", "govuk-select")
+            elif isinstance(field.widget, forms.TextInput):
+                field.widget.attrs.setdefault("class", "govuk-input govuk-!-width-full")
+        return form

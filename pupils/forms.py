@@ -1,0 +1,184 @@
+"""Forms shape and normalise input only; the rules live in pupils.services and
+pupils.importer, whose ValidationErrors come back onto these forms."""
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from .models import AgencyInvolvement, NeedType, OnePageProfile, PupilDocument, SenStatus, Tier
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d")
+
+
+def date_field(label, *, required=True, help_text=""):
+    return forms.DateField(
+        label=label, required=required, widget=DateInput(), help_text=help_text,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"required": f"Enter the {label.lower()}", "invalid": f"Enter the {label.lower()} as a real date"},
+    )
+
+
+class StatusForm(forms.Form):
+    """Place on the register, change status, or remove (status N)."""
+
+    status = forms.ChoiceField(
+        label="New register status", widget=forms.RadioSelect,
+        error_messages={"required": "Choose the new register status"},
+    )
+    effective_date = date_field("Date of the decision")
+    reason = forms.CharField(
+        label="Reason for the decision", widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example the evidence from the assess-plan-do-review cycle, or the EHC plan being issued",
+        error_messages={"required": "Give the reason for the decision"},
+    )
+
+    STATUS_HELP = {
+        SenStatus.NONE: "No SEN: take the pupil off the register (parents are told if SEN support ends)",
+        SenStatus.MONITORING: "Monitoring: the school is keeping a closer eye; not SEN support and not in the census",
+        SenStatus.SEN_SUPPORT: "SEN support (census K): parents are told (Children and Families Act 2014 s.68)",
+        SenStatus.EHC_PLAN: "EHC plan (census E): only once the local authority has issued the plan",
+    }
+
+    def __init__(self, *args, current: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(value, self.STATUS_HELP[value]) for value in SenStatus.values if value != current]
+        self.fields["effective_date"].initial = timezone.localdate()
+
+
+class NeedsForm(forms.Form):
+    primary = forms.ModelChoiceField(
+        label="Primary need", queryset=NeedType.objects.none(), required=False, empty_label="No primary need",
+        help_text="The need that most affects the pupil's learning (census rank 1)",
+    )
+    secondary = forms.ModelChoiceField(
+        label="Secondary need", queryset=NeedType.objects.none(), required=False, empty_label="No secondary need",
+        help_text="Census rank 2 (optional)",
+    )
+    additional = forms.ModelMultipleChoiceField(
+        label="Other needs", queryset=NeedType.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Kept here for the school; the census takes only the primary and secondary needs",
+    )
+    effective_date = date_field("Date from")
+    reason = forms.CharField(
+        label="Reason for the change", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example a specialist assessment or report",
+        error_messages={"required": "Give the reason for the change"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = [n.pk for n in NeedType.objects.all() if n.is_current()]
+        qs = NeedType.objects.filter(pk__in=current)
+        for name in ("primary", "secondary", "additional"):
+            self.fields[name].queryset = qs
+        self.fields["effective_date"].initial = timezone.localdate()
+
+
+class ProfileForm(forms.ModelForm):
+    gathered_on = date_field("Date my views were gathered")
+
+    class Meta:
+        model = OnePageProfile
+        fields = ["like_and_admire", "important_to_me", "how_to_support", "find_hard", "pupil_words", "gathered_on"]
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields[:-1]}
+        help_texts = {
+            "how_to_support": "Strategies that help: every member of staff who works with the pupil sees this part",
+            "pupil_words": "Quote the pupil where you can",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gathered_on"].initial = timezone.localdate()
+
+
+class AgencyForm(forms.ModelForm):
+    start_date = date_field("Start date")
+    end_date = date_field("End date", required=False, help_text="Leave blank while the agency is still involved")
+    consent_given_on = date_field("Date the parent gave consent", required=False)
+
+    class Meta:
+        model = AgencyInvolvement
+        fields = ["agency", "professional", "contact", "start_date", "end_date", "reason", "consent_given_on", "consent_given_by"]
+        labels = {
+            "agency": "Agency",
+            "professional": "Professional's name and role",
+            "contact": "How to contact them",
+            "reason": "Why they are involved",
+            "consent_given_by": "Who gave consent",
+        }
+        help_texts = {"consent_given_by": "For example: mother, with parental responsibility"}
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"agency": {"required": "Choose the agency"}}
+
+
+class AgencyEndForm(forms.Form):
+    end_date = date_field("Date the involvement ended")
+    reason = forms.CharField(label="Why it ended (optional)", required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["end_date"].initial = timezone.localdate()
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=150, error_messages={"required": "Give the document a title"})
+    kind = forms.ChoiceField(label="Kind of document", choices=PupilDocument.Kind.choices)
+    tier = forms.TypedChoiceField(label="Who may see it", coerce=int, widget=forms.RadioSelect)
+    document_date = date_field("Date of the document", required=False)
+    file = forms.FileField(
+        label="File",
+        help_text="PDF, PNG, JPEG or Word (.docx), up to {} MB".format(settings.SEND_MAX_UPLOAD_BYTES // (1024 * 1024)),
+        error_messages={"required": "Choose a file to upload", "empty": "The file is empty"},
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.docx"}),
+    )
+
+    TIER_HELP = {
+        Tier.SUMMARY: "Summary: all staff who work with the pupil",
+        Tier.PLAN: "Plan: the pupil's teachers and teaching assistants, the SENCo and the head",
+        Tier.CONFIDENTIAL: "Confidential: the SENCo and the head only (health, social care, agency reports)",
+    }
+
+    def __init__(self, *args, tiers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = [(t, self.TIER_HELP[t]) for t in tiers]
+        self.fields["tier"].initial = Tier.PLAN if Tier.PLAN in tiers else tiers[0]
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file from your MIS",
+        help_text="Columns: UPN, legal first name, legal last name, date of birth, sex, year group, class; "
+        "optionally SEN provision (E, K or N) and need codes",
+        error_messages={"required": "Choose the CSV file to import"},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt")):
+            raise forms.ValidationError("The file must be a CSV file (.csv)")
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file must be smaller than 5 MB")
+        return upload
+
+
+class ImportConfirmForm(forms.Form):
+    sha256 = forms.CharField(widget=forms.HiddenInput)
+    mark_leavers = forms.BooleanField(
+        label="Mark pupils missing from the file as having left", required=False,
+        help_text="They stay in the record, marked as left on the date below",
+    )
+    leaving_date = date_field("Leaving date", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mark_leavers") and not data.get("leaving_date"):
+            self.add_error("leaving_date", "Enter the leaving date")
+        return data
