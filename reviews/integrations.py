@@ -1,0 +1,138 @@
+"""What this app adds to other floors' pages through their registries: PDF
+kinds, the home panel, the staff pupil page and the parent's child page.
+Registered in ReviewsConfig.ready(), so no lower app imports reviews."""
+
+from django.utils import timezone
+
+from pupils.models import Tier
+from send_register.pdf import PdfKind, register_pdf_kind
+
+from .access import can_request_evidence_pack, can_request_review_report
+
+
+def evidence_pack_context(object_id: int) -> dict:
+    from send_register.models import School
+
+    from .models import AssessmentRequest
+    from .selectors import evidence_pack_context as build
+
+    req = AssessmentRequest.objects.select_related("pupil", "pupil__form").get(pk=object_id)
+    context = build(req)
+    context["school"] = School.get()
+    context["today"] = timezone.localdate()
+    return context
+
+
+def review_report_context(object_id: int) -> dict:
+    from send_register.models import School
+
+    from . import deadlines
+    from .models import AnnualReview
+
+    review = AnnualReview.objects.select_related("plan", "plan__pupil", "plan__pupil__form", "organiser").get(pk=object_id)
+    plan = review.plan
+    invitees = list(review.invitees.all())
+    return {
+        "school": School.get(),
+        "review": review,
+        "plan": plan,
+        "pupil": plan.pupil,
+        "invitees": invitees,
+        "progress": list(review.progress.select_related("outcome")),
+        "provision": list(plan.provision.filter(active=True)),
+        "steps": deadlines.review_steps(review),
+        "warnings": deadlines.review_warnings(review, invitees),
+        "adulthood": deadlines.needs_adulthood(plan.pupil.year_group),
+        "today": timezone.localdate(),
+    }
+
+
+def home_panels(user) -> list[dict]:
+    """The user's next due items (the SENCo and head: everything)."""
+    if not (user.is_authenticated and user.is_school_staff):
+        return []
+    from .deadlines import items_for_user
+
+    today = timezone.localdate()
+    items = items_for_user(user, today=today)
+    for item in items:
+        item.days = item.days_left(today)
+        item.overdue = item.is_overdue(today)
+        item.late = -item.days
+    return [{
+        "title": "Coming up",
+        "template": "reviews/partials/home_panel.html",
+        "context": {"items": items[:6], "more": max(0, len(items) - 6), "overdue": sum(1 for i in items if i.overdue)},
+        "order": 20,
+    }]
+
+
+def pupil_sections(user, pupil, tier) -> list[dict]:
+    """The staff pupil page: the EHC plan summary and its next review date
+    (plan tier); a needs-assessment request in progress (confidential tier)."""
+    if tier < Tier.PLAN:
+        return []
+    from .access import can_manage
+    from .deadlines import next_review_for_plan
+    from .models import AssessmentRequest, EHCPlan
+
+    plan = EHCPlan.objects.filter(pupil=pupil, status=EHCPlan.Status.IN_FORCE).first()
+    req = None
+    if tier >= Tier.CONFIDENTIAL:
+        req = AssessmentRequest.objects.filter(pupil=pupil, status__in=AssessmentRequest.OPEN).first()
+    if plan is None and req is None and not can_manage(user):
+        return []
+    if plan is not None:
+        plan.pupil = pupil
+    return [{
+        "title": "EHC plan",
+        "template": "reviews/partials/pupil_section.html",
+        "context": {
+            "plan": plan, "req": req, "pupil": pupil, "can_edit": can_manage(user),
+            "next": next_review_for_plan(plan, timezone.localdate()) if plan else None,
+        },
+        "order": 40,
+    }]
+
+
+def parent_sections(user, pupil) -> list[dict]:
+    """The parent's child page: the plan in plain words and a planned review
+    they can give their views for."""
+    from .models import AnnualReview, EHCPlan
+
+    plan = EHCPlan.objects.filter(pupil=pupil, status=EHCPlan.Status.IN_FORCE).first()
+    if plan is None:
+        return []
+    review = plan.reviews.filter(status=AnnualReview.Status.PLANNED).order_by("meeting_date").first()
+    return [{
+        "title": "Education, health and care plan",
+        "template": "reviews/partials/parent_section.html",
+        "context": {"plan": plan, "review": review, "pupil": pupil,
+                    "outcomes": list(plan.outcomes.filter(active=True))},
+        "order": 40,
+    }]
+
+
+def register():
+    from pupils.sections import register_parent_section, register_pupil_section
+    from send_register.home import register_home_panel
+
+    register_pdf_kind(PdfKind(
+        kind="ehc_evidence_pack",
+        template="reviews/pdf/evidence_pack.html",
+        context=evidence_pack_context,
+        can_request=can_request_evidence_pack,
+        filename=lambda object_id: f"ehc-request-{object_id}-evidence-pack.pdf",
+        title="EHC needs assessment request: evidence pack",
+    ))
+    register_pdf_kind(PdfKind(
+        kind="annual_review_report",
+        template="reviews/pdf/annual_review_report.html",
+        context=review_report_context,
+        can_request=can_request_review_report,
+        filename=lambda object_id: f"ehc-review-{object_id}-report.pdf",
+        title="EHC plan review: report to the local authority",
+    ))
+    register_home_panel(home_panels)
+    register_pupil_section(pupil_sections)
+    register_parent_section(parent_sections)

@@ -1,0 +1,107 @@
+"""The daily reminder digest (ARCHITECTURE.md: idempotent, never twice).
+
+Each responsible person gets ONE email listing the items that have reached a
+new threshold since they were last told: 28, 14, 7 days before, on the day,
+and once when overdue (the days are a school setting). Each (item, threshold,
+person) is recorded in ReminderSent, whose unique constraint means a second
+run, or two workers at once, send nothing twice. Completed items are never
+collected (deadlines.collect leaves them out)."""
+
+import logging
+from collections import defaultdict
+from datetime import date
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from send_register.models import School
+from send_register.outbox import queue_email
+
+from .deadlines import DueItem, collect
+from .models import ReminderSent, ReviewSettings
+
+log = logging.getLogger(__name__)
+
+OVERDUE = -1
+
+
+def threshold_for(days_left: int, thresholds: list[int]) -> int | None:
+    """The threshold an item has reached: the smallest that its days left fit
+    under, OVERDUE when the date has passed, None when it is too far off."""
+    if days_left < 0:
+        return OVERDUE
+    fitting = [t for t in thresholds if days_left <= t]
+    return min(fitting) if fitting else None
+
+
+def _already_sent(keys: list[str]) -> set[tuple[str, int, int]]:
+    sent = set()
+    for start in range(0, len(keys), 500):  # stay under SQLite's variable limit
+        chunk = keys[start:start + 500]
+        sent.update(ReminderSent.objects.filter(item_key__in=chunk).values_list("item_key", "threshold", "user_id"))
+    return sent
+
+
+def _short_name(item: DueItem) -> str:
+    # First name and initial only: enough for the person responsible, less in an inbox.
+    parts = item.pupil_name.split()
+    return f"{parts[0]} {parts[-1][0]}." if len(parts) > 1 else item.pupil_name
+
+
+def send_due_reminders(*, today: date) -> int:
+    """Queue one digest per person with anything newly due. Returns how many
+    digests were queued."""
+    thresholds = ReviewSettings.get().reminder_thresholds()
+    pending: dict[int, list[tuple[DueItem, int]]] = defaultdict(list)
+    users = {}
+    for item in collect(today=today):
+        if item.done or item.responsible is None or not item.responsible.is_active:
+            continue
+        threshold = threshold_for(item.days_left(today), thresholds)
+        if threshold is None:
+            continue
+        pending[item.responsible.pk].append((item, threshold))
+        users[item.responsible.pk] = item.responsible
+    if not pending:
+        return 0
+    sent = _already_sent(sorted({item.key for pairs in pending.values() for item, _ in pairs}))
+    school = School.get()
+    site = getattr(settings, "SITE_URL", "").rstrip("/")
+    queued = 0
+    for user_id, pairs in pending.items():
+        new = [(item, t) for item, t in pairs if (item.key, t, user_id) not in sent]
+        if not new:
+            continue
+        user = users[user_id]
+        groups = [
+            ("Overdue", [i for i, t in new if t == OVERDUE]),
+            ("Due today", [i for i, t in new if t == 0]),
+            ("Coming up", [i for i, t in new if t > 0]),
+        ]
+        for _, group in groups:
+            for item in group:
+                item.short_name = _short_name(item)
+                item.days = item.days_left(today)
+                item.late = -item.days
+        body = render_to_string("reviews/email/due_digest.txt", {
+            "user": user, "school": school, "groups": [(label, g) for label, g in groups if g], "site": site,
+            "today": today, "due_url": reverse("reviews:due"),
+            "thresholds": ", ".join(str(t) for t in thresholds if t > 0),
+        })
+        overdue = len(groups[0][1])
+        subject = f"{school.name}: {len(new)} date{'s' if len(new) != 1 else ''} to act on" + (f" ({overdue} overdue)" if overdue else "")
+        try:
+            with transaction.atomic():
+                email = queue_email(to=user.email, subject=subject[:250], body=body, purpose="due_digest", related_id=user_id)
+                ReminderSent.objects.bulk_create(
+                    [ReminderSent(item_key=item.key, threshold=t, user_id=user_id, email=email) for item, t in new]
+                )
+        except IntegrityError:
+            # Another run recorded (and queued) these first: nothing goes twice.
+            log.info("reminder digest for user %s already sent by another run", user_id)
+            continue
+        queued += 1
+    log.info("due reminders: %s digests queued", queued)
+    return queued
