@@ -1,23 +1,349 @@
 """Figures from the apps that record provision: interventions (support_plans.
-interventions) and reviews (support_plans, reviews). Each figure is guarded so
-that the report still works while an app has no data (or no models yet)."""
+interventions), support-plan reviews (support_plans) and EHC annual reviews
+(reviews). Each figure is guarded: an app whose models are not there gives
+no table (or None), and an app with no data gives zeros, so that the report
+always renders. Counts go through reports.suppression like every published
+figure (DOMAIN.md 8.5); money is shown only beside an unsuppressed count."""
 
+from collections import Counter, defaultdict
 from datetime import date
+from decimal import Decimal
 
+from pupils.models import BroadArea, Pupil, SenStatus
 from send_register.models import AcademicYear
 
+from .figures import FigureTable, _chart, _pct, _table_from
+from .suppression import suppress_table
 
-def provision_tables(year: AcademicYear, as_at: date, dashboard: bool = False) -> list:
-    return []
+# -- guarded imports -------------------------------------------------------------
 
+
+def _interventions():
+    try:
+        from support_plans.interventions import models, selectors
+
+        return models, selectors
+    except (ImportError, AttributeError):
+        return None
+
+
+def _support_plans():
+    try:
+        from support_plans import models
+
+        models.Cycle  # noqa: B018 (the model this module reads)
+        return models
+    except (ImportError, AttributeError):
+        return None
+
+
+def _reviews():
+    try:
+        from reviews import models
+
+        models.EHCPlan  # noqa: B018
+        models.AnnualReview  # noqa: B018
+        return models
+    except (ImportError, AttributeError):
+        return None
+
+
+def _money(pence: int) -> str:
+    return f"£{Decimal(pence) / 100:,.2f}"
+
+
+# -- interventions ----------------------------------------------------------------
+
+def intervention_places(year_start: date, end: date) -> dict | None:
+    """Places in interventions during the period, by broad area: places taken,
+    completed (entry and exit assessed in the period) and meeting the expected
+    progress. None when the interventions app is not there."""
+    found = _interventions()
+    if found is None:
+        return None
+    models, selectors = found
+    taken = Counter(
+        models.PlacementPupil.objects.filter(joined_on__lte=end).exclude(left_on__lt=year_start)
+        .values_list("placement__intervention__broad_area", flat=True)
+    )
+    completed, scored, met = Counter(), Counter(), Counter()
+    for row in selectors.effectiveness(start=year_start, end=end):
+        area = row.intervention.broad_area
+        completed[area] += row.completed
+        scored[area] += len(row.scores)
+        met[area] += row.met
+    return {"taken": taken, "completed": completed, "scored": scored, "met": met}
+
+
+def intervention_table(year_start: date, end: date) -> FigureTable | None:
+    data = intervention_places(year_start, end)
+    if data is None:
+        return None
+    areas = [(code, label) for code, label in BroadArea.choices]
+    body = [[data["taken"][c], data["completed"][c], data["met"][c]] for c, _ in areas]
+    # Columns add up down the areas, so the column totals are published and
+    # take part in the suppression; the columns are nested (completed within
+    # taken), not parts of a row total, so there is no row total.
+    table = suppress_table(body, column_totals=True)
+    extra_rows = []
+    for i, (code, _) in enumerate(areas):
+        met_cell = table.cells[i][2]
+        extra_rows.append([_pct(met_cell, data["scored"][code], 0) if data["scored"][code] else "–"])
+    total_scored = sum(data["scored"].values())
+    extra = {"header": ["Percentage of assessed places meeting the expected progress"], "rows": extra_rows,
+             "total": [_pct(table.column_totals[2], total_scored, 0) if total_scored else "–"]}
+    result = _table_from(
+        "interventions", "Interventions delivered and their effectiveness, by broad area of need",
+        "Broad area of need", [label for _, label in areas],
+        ["Places taken", "Places completed with entry and exit assessments", "Met the expected progress"], table, extra=extra,
+    )
+    result.note = " ".join(x for x in ["A pupil may take more than one place.", result.note] if x)
+    result.chart, result.chart_caption = _chart([label for _, label in areas], [r[0] for r in table.cells], "Places taken in interventions")
+    return result
+
+
+def intervention_spending_table(year: AcademicYear, end: date) -> FigureTable | None:
+    """Governors: what interventions cost this year, by broad area, and each
+    intervention's effectiveness. An intervention with few pupils shows 'c'
+    for its counts and no average or cost per pupil (8.5)."""
+    found = _interventions()
+    if found is None:
+        return None
+    models, selectors = found
+    rows = selectors.effectiveness(start=year.start, end=end)
+    if not rows:
+        return FigureTable(key="effectiveness", caption="Effectiveness and cost of each intervention", header=[],
+                           withheld="No intervention has finished with entry and exit assessments this year.")
+    table = suppress_table([[r.completed] for r in rows])
+    labels, out_rows = [], []
+    for i, r in enumerate(rows):
+        cell = table.cells[i][0]
+        small = cell.suppressed
+        labels.append(r.intervention.name)
+        out_rows.append([
+            r.intervention.name, cell.shown,
+            "c" if small or r.met_percent is None else f"{r.met_percent}%",
+            "c" if small or r.average_gain is None else f"{r.average_gain} {r.intervention.gain_unit}s",
+            "c" if small or r.cost_per_pupil is None else _money(r.cost_per_pupil),
+        ])
+    result = FigureTable(
+        key="effectiveness", caption="Effectiveness and cost of each intervention (places completed this year)",
+        header=["Intervention", "Places completed", "Met the expected progress", "Average gain", "Cost per place"],
+        rows=out_rows, suppressed=table.any_suppressed,
+        note="c: not shown because fewer than 5 pupils completed it, so the figures could describe individual pupils." if table.any_suppressed else "",
+    )
+    return result
+
+
+def spending_table(year: AcademicYear, end: date) -> FigureTable | None:
+    found = _interventions()
+    if found is None:
+        return None
+    models, selectors = found
+    data = selectors.provision_map(term_start=year.start, term_end=end, year_start=year.start, year_end=end)
+    by_area = {a.code: a for a in data["areas"]}
+    labels, body, costs = [], [], []
+    for code, label in BroadArea.choices:
+        area = by_area.get(code)
+        labels.append(label)
+        body.append([area.pupils if area else 0])
+        costs.append(area.cost_year if area else 0)
+    table = suppress_table(body)
+    out_rows = []
+    for i, label in enumerate(labels):
+        cell = table.cells[i][0]
+        out_rows.append([label, cell.shown, "c" if cell.suppressed else _money(costs[i])])
+    total_row = ["All interventions", str(data["total_pupils"]) if data["total_pupils"] >= 5 or not data["total_pupils"] else "c", _money(data["total_year"])]
+    result = FigureTable(
+        key="spending", caption=f"Spending on interventions in {year.name} so far, by broad area of need",
+        header=["Broad area of need", "Pupils", "Cost so far"], rows=out_rows, total_row=total_row,
+        suppressed=table.any_suppressed,
+        note="A pupil may be counted in more than one area. Costs are staff time delivered plus materials. "
+        + ("c: not shown to protect pupils' privacy (fewer than 5 pupils)." if table.any_suppressed else ""),
+    )
+    result.chart = [
+        {"label": label, "value": None if table.cells[i][0].suppressed else round(costs[i] / 100), "shown": out_rows[i][2]}
+        for i, label in enumerate(labels)
+    ]
+    result.chart_caption = "Cost of interventions by broad area (pounds)"
+    return result
+
+
+# -- reviews ----------------------------------------------------------------------
+
+def support_plan_reviews(start: date, end: date) -> dict | None:
+    """Support-plan reviews falling due from `start` to `end`: held on time
+    (meeting on or before the due date), held late, not yet held; and, of the
+    reviews held, those a parent took part in."""
+    models = _support_plans()
+    if models is None:
+        return None
+    counts = Counter()
+    for due, held in models.Cycle.objects.filter(review_date__gte=start, review_date__lte=end).values_list("review_date", "meeting_date"):
+        if held is None:
+            counts["not_held"] += 1
+        elif held <= due:
+            counts["on_time"] += 1
+        else:
+            counts["late"] += 1
+    attended = Counter(
+        models.Cycle.objects.filter(meeting_date__gte=start, meeting_date__lte=end).values_list("parent_attended", flat=True)
+    )
+    return {**counts, "parent_attended": attended[True], "parent_absent": attended[False]}
+
+
+def ehc_annual_reviews(start: date, end: date) -> dict | None:
+    """EHC annual reviews falling due from `start` to `end` (within 12 months
+    of the plan's issue or last review, DOMAIN.md 4.1, as reviews/deadlines.py
+    computes): held on time, late, not yet held; and parents' attendance."""
+    models = _reviews()
+    if models is None:
+        return None
+    try:
+        from reviews import deadlines
+    except ImportError:
+        deadlines = None
+    counts = Counter()
+    attended = Counter()
+    reviews = list(models.AnnualReview.objects.filter(meeting_date__gte=start, meeting_date__lte=end).select_related("plan"))
+    due_dates = _annual_review_due_dates(models, deadlines, start, end)
+    held_by_plan = defaultdict(list)
+    for review in reviews:
+        held_by_plan[review.plan_id].append(review.meeting_date)
+        attended[_parent_attended(review)] += 1
+    for plan_id, due in due_dates:
+        held = [d for d in held_by_plan.get(plan_id, []) if d <= due]
+        later = [d for d in held_by_plan.get(plan_id, []) if d > due]
+        if held:
+            counts["on_time"] += 1
+        elif later:
+            counts["late"] += 1
+        else:
+            counts["not_held"] += 1
+    return {**counts, "parent_attended": attended[True], "parent_absent": attended[False]}
+
+
+def _annual_review_due_dates(models, deadlines, start: date, end: date) -> list[tuple[int, date]]:
+    """(plan id, due date) of each annual review falling due in the period."""
+    out = []
+    plans = models.EHCPlan.objects.all()
+    for plan in plans:
+        due = None
+        if deadlines is not None and hasattr(deadlines, "annual_review_due"):
+            try:
+                due = deadlines.annual_review_due(plan)
+            except Exception:  # a rule's shape we do not know: fall back below
+                due = None
+        if isinstance(due, tuple):
+            due = due[0]
+        if due is not None and not isinstance(due, date):
+            due = getattr(due, "due", None) or getattr(due, "date", None)
+        if due is None:
+            base = getattr(plan, "last_review_on", None) or plan.issued_on
+            due = _add_year(base) if base else None
+        if due is not None and start <= due <= end:
+            out.append((plan.pk, due))
+    return out
+
+
+def _add_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def _parent_attended(review) -> bool:
+    invitees = getattr(review, "invitees", None)
+    if invitees is None:
+        return False
+    return invitees.filter(role__in=["parent", "carer"], attended=True).exists()
+
+
+def reviews_table(start: date, end: date) -> FigureTable | None:
+    plans = support_plan_reviews(start, end)
+    ehc = ehc_annual_reviews(start, end)
+    rows, labels = [], []
+    if plans is not None:
+        labels.append("Support plan reviews")
+        rows.append([plans.get("on_time", 0), plans.get("late", 0), plans.get("not_held", 0)])
+    if ehc is not None:
+        labels.append("EHC plan annual reviews")
+        rows.append([ehc.get("on_time", 0), ehc.get("late", 0), ehc.get("not_held", 0)])
+    if not rows:
+        return None
+    table = suppress_table(rows, row_totals=True)
+    result = _table_from(
+        "reviews", f"Reviews that fell due from {start:%-d %B %Y} to {end:%-d %B %Y}", "Review", labels,
+        ["Held on time", "Held late", "Not yet held"], table, row_total_label="Fell due",
+        extra={"header": ["Percentage held on time"], "rows": [[_pct(table.cells[i][0], sum(r), 0) if sum(r) and not table.row_totals[i].suppressed else ("c" if table.row_totals[i].suppressed else "–")] for i, r in enumerate(rows)]},
+    )
+    result.chart, result.chart_caption = _chart(labels, [r[0] for r in table.cells], "Reviews held on time")
+    return result
+
+
+def attendance_table(start: date, end: date) -> FigureTable | None:
+    plans = support_plan_reviews(start, end)
+    ehc = ehc_annual_reviews(start, end)
+    rows, labels = [], []
+    if plans is not None:
+        labels.append("Support plan reviews")
+        rows.append([plans["parent_attended"], plans["parent_absent"]])
+    if ehc is not None:
+        labels.append("EHC plan annual reviews")
+        rows.append([ehc["parent_attended"], ehc["parent_absent"]])
+    if not rows:
+        return None
+    table = suppress_table(rows, row_totals=True)
+    extra_rows = [[_pct(table.cells[i][0], sum(r), 0) if sum(r) and not table.cells[i][0].suppressed and not table.row_totals[i].suppressed else ("c" if table.cells[i][0].suppressed else "–")] for i, r in enumerate(rows)]
+    result = _table_from(
+        "attendance", "Parents' attendance at reviews held this year", "Review", labels,
+        ["A parent took part", "No parent took part"], table, row_total_label="Reviews held",
+        extra={"header": ["Percentage with a parent"], "rows": extra_rows},
+    )
+    return result
+
+
+# -- lists for the SENCo's analysis (names: SENCo and head only) ----------------------
 
 def ehc_without_review_date() -> list | None:
-    """E pupils with no annual review date. None while the reviews app has no
-    EHC plan model to ask."""
-    return None
+    """E pupils on roll with no EHC plan in force to date their annual review
+    from. None while the reviews app has no EHC plan model to ask."""
+    models = _reviews()
+    if models is None:
+        return None
+    in_force = models.EHCPlan.objects.filter(ceased_on__isnull=True).values("pupil_id")
+    return list(
+        Pupil.objects.on_roll().filter(sen_status=SenStatus.EHC_PLAN).exclude(pk__in=in_force)
+        .select_related("form").order_by("legal_last_name", "legal_first_name")
+    )
 
 
 def support_without_review_this_term(term) -> list | None:
-    """K pupils with no support-plan review this term. None while the
-    support_plans app has no model to ask."""
-    return None
+    """K pupils on roll with no support-plan review due or held this term.
+    None while the support_plans app has no review cycles to ask."""
+    models = _support_plans()
+    if models is None or term is None:
+        return None
+    from django.db.models import Q
+
+    reviewed = models.Cycle.objects.filter(
+        Q(review_date__gte=term.start, review_date__lte=term.end) | Q(meeting_date__gte=term.start, meeting_date__lte=term.end)
+    ).values("plan__pupil_id")
+    return list(
+        Pupil.objects.on_roll().filter(sen_status=SenStatus.SEN_SUPPORT).exclude(pk__in=reviewed)
+        .select_related("form").order_by("legal_last_name", "legal_first_name")
+    )
+
+
+# -- all together ---------------------------------------------------------------------
+
+def provision_tables(year: AcademicYear, as_at: date, dashboard: bool = False) -> list:
+    tables = [
+        intervention_table(year.start, as_at),
+        reviews_table(year.start, as_at),
+        attendance_table(year.start, as_at),
+    ]
+    if dashboard:
+        tables += [spending_table(year, as_at), intervention_spending_table(year, as_at)]
+    return [t for t in tables if t is not None]
