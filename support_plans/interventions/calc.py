@@ -62,6 +62,14 @@ def months_between(start: date, end: date) -> Decimal:
     return (Decimal(whole) + Decimal(remainder) / DAYS_PER_MONTH).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
+def plain(number) -> str:
+    """A Decimal without trailing zeros: 4.0 -> 4, 2.50 -> 2.5, 40 -> 40."""
+    if number is None:
+        return ""
+    text = format(Decimal(number).normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
 @dataclass(frozen=True)
 class Impact:
     measure: str
@@ -75,13 +83,18 @@ class Impact:
         return None if self.score is None else self.score >= self.expected
 
     @property
+    def expected_display(self) -> str:
+        return plain(self.expected)
+
+    @property
     def description(self) -> str:
         if self.score is None:
             return "Not enough time between the assessments to work out a ratio gain"
         if self.measure == MONTHS:
-            return f"Ratio gain {self.score} ({self.gain} months in {self.months_elapsed} months)"
+            return f"Ratio gain {self.score} ({plain(self.gain)} months in {self.months_elapsed} months)"
         unit = "points" if self.measure == STANDARDISED else "steps"
-        return f"{self.gain:+} {unit}"
+        sign = "+" if self.gain >= 0 else ""
+        return f"{sign}{plain(self.gain)} {unit}"
 
 
 def impact(*, measure: str, entry: Decimal, entry_date: date, exit: Decimal, exit_date: date, expected: Decimal) -> Impact:

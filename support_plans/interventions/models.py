@@ -97,6 +97,12 @@ class Intervention(TimeStamped):
         return f"{times} a week for {self.minutes_per_session} minutes, over {self.planned_weeks} weeks"
 
     @property
+    def expected_gain_display(self) -> str:
+        from .calc import plain
+
+        return plain(self.expected_gain)
+
+    @property
     def delivered_by_for_parents(self) -> str:
         return {
             self.DeliveredBy.TA: "A teaching assistant",

@@ -70,10 +70,10 @@ def session_totals(*, start: date, end: date, group_by: str = "placement__interv
     rows = (
         Session.objects.filter(date__gte=start, date__lte=end)
         .values(group_by)
-        .annotate(sessions=Count("id"), minutes=Sum("minutes"), minute_pence=Sum(F("minutes") * F("hourly_cost_pence")))
+        .annotate(n=Count("id"), minute_pence=Sum(F("minutes") * F("hourly_cost_pence")), total_minutes=Sum("minutes"))
     )
     return {
-        r[group_by]: {"sessions": r["sessions"], "minutes": r["minutes"] or 0, "staff_pence": Decimal(r["minute_pence"] or 0) / 60}
+        r[group_by]: {"sessions": r["n"], "minutes": r["total_minutes"] or 0, "staff_pence": Decimal(r["minute_pence"] or 0) / 60}
         for r in rows
     }
 
