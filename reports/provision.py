@@ -192,58 +192,52 @@ def support_plan_reviews(start: date, end: date) -> dict | None:
     return {**counts, "parent_attended": attended[True], "parent_absent": attended[False]}
 
 
+HELD = ("held", "report_sent", "decided")
+
+
 def ehc_annual_reviews(start: date, end: date) -> dict | None:
-    """EHC annual reviews falling due from `start` to `end` (within 12 months
-    of the plan's issue or last review, DOMAIN.md 4.1, as reviews/deadlines.py
-    computes): held on time, late, not yet held; and parents' attendance."""
+    """EHC annual reviews falling due from `start` to `end`: held on time
+    (within 12 months of the plan's issue or last full review, CFA s.44,
+    DOMAIN.md 4.1, with the offset reviews/deadlines.py uses), held late, and
+    plans whose 12 months ran out in the period with no review held; and, of
+    the reviews held in the period, those a parent attended."""
     models = _reviews()
     if models is None:
         return None
-    try:
-        from reviews import deadlines
-    except ImportError:
-        deadlines = None
+    add_twelve_months = _annual_due_rule()
     counts = Counter()
     attended = Counter()
-    reviews = list(models.AnnualReview.objects.filter(meeting_date__gte=start, meeting_date__lte=end).select_related("plan"))
-    due_dates = _annual_review_due_dates(models, deadlines, start, end)
-    held_by_plan = defaultdict(list)
-    for review in reviews:
-        held_by_plan[review.plan_id].append(review.meeting_date)
-        attended[_parent_attended(review)] += 1
-    for plan_id, due in due_dates:
-        held = [d for d in held_by_plan.get(plan_id, []) if d <= due]
-        later = [d for d in held_by_plan.get(plan_id, []) if d > due]
-        if held:
-            counts["on_time"] += 1
-        elif later:
-            counts["late"] += 1
-        else:
+    plans = models.EHCPlan.objects.prefetch_related("reviews__invitees")
+    for plan in plans:
+        anchor = max(d for d in (plan.issued_on, plan.last_review_on) if d)
+        reviews = sorted((r for r in plan.reviews.all() if r.status != "cancelled"), key=lambda r: (r.meeting_date, r.pk))
+        for review in reviews:
+            if review.status not in HELD:
+                continue
+            if start <= review.meeting_date <= end:
+                attended[_parent_attended(review)] += 1
+            if review.kind not in ("annual", "transfer", "early") or review.meeting_date <= anchor:
+                continue
+            due = add_twelve_months(anchor)
+            if start <= review.meeting_date <= end or start <= due <= end:
+                counts["on_time" if review.meeting_date <= due else "late"] += 1
+            anchor = review.meeting_date
+        due = add_twelve_months(anchor)
+        if plan.status == "in_force" and start <= due <= end and due < end:
             counts["not_held"] += 1
     return {**counts, "parent_attended": attended[True], "parent_absent": attended[False]}
 
 
-def _annual_review_due_dates(models, deadlines, start: date, end: date) -> list[tuple[int, date]]:
-    """(plan id, due date) of each annual review falling due in the period."""
-    out = []
-    plans = models.EHCPlan.objects.all()
-    for plan in plans:
-        due = None
-        if deadlines is not None and hasattr(deadlines, "annual_review_due"):
-            try:
-                due = deadlines.annual_review_due(plan)
-            except Exception:  # a rule's shape we do not know: fall back below
-                due = None
-        if isinstance(due, tuple):
-            due = due[0]
-        if due is not None and not isinstance(due, date):
-            due = getattr(due, "due", None) or getattr(due, "date", None)
-        if due is None:
-            base = getattr(plan, "last_review_on", None) or plan.issued_on
-            due = _add_year(base) if base else None
-        if due is not None and start <= due <= end:
-            out.append((plan.pk, due))
-    return out
+def _annual_due_rule():
+    """The 12-month rule from reviews/deadlines.py, or a plain year."""
+    try:
+        from reviews import deadlines
+        from reviews.models import ReviewSettings
+
+        rule = deadlines.rules(ReviewSettings.get())["ar_due"]
+        return rule.apply
+    except (ImportError, AttributeError, KeyError):
+        return _add_year
 
 
 def _add_year(day: date) -> date:
@@ -254,10 +248,7 @@ def _add_year(day: date) -> date:
 
 
 def _parent_attended(review) -> bool:
-    invitees = getattr(review, "invitees", None)
-    if invitees is None:
-        return False
-    return invitees.filter(role__in=["parent", "carer"], attended=True).exists()
+    return any(i.role == "parent" and i.attended for i in review.invitees.all())
 
 
 def reviews_table(start: date, end: date) -> FigureTable | None:
