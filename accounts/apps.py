@@ -6,4 +6,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "People and sign-in"
 
     def ready(self):
+        from send_register.home import register_home_panel
+
         from . import signals  # noqa: F401
+        from .home import people_panels
+
+        register_home_panel(people_panels)

@@ -22,7 +22,7 @@ class CodeForm(forms.Form):
         max_length=20,
         help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false", "autofocus": True}
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false", "autofocus": True, "class": "govuk-input--width-10"}
         ),
         error_messages={"required": "Enter the code from your authenticator app or a backup code"},
     )
@@ -34,7 +34,7 @@ class EnrolForm(forms.Form):
         regex=r"^\s*\d{3}\s?\d{3}\s*$",
         max_length=8,
         help_text="6 digits, for example 123456.",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false", "class": "govuk-input--width-5"}),
         error_messages={"required": "Enter the 6-digit code from your authenticator app", "invalid": "Enter the code as 6 digits, like 123456"},
     )
 
@@ -113,4 +113,6 @@ class UserEditForm(forms.Form):
 
 class SecurityLogFilterForm(forms.Form):
     kind = forms.ChoiceField(label="Event", required=False, choices=[("", "All events"), *SecurityEvent.Kind.choices])
-    q = forms.CharField(label="Email address contains", required=False, max_length=254)
+    q = forms.CharField(
+        label="Email address contains", required=False, max_length=254, widget=forms.TextInput(attrs={"class": "govuk-!-width-one-half"})
+    )

@@ -156,7 +156,7 @@ def test_it_lists_people_in_a_fixed_number_of_queries(client_for, world, django_
     for _ in range(extra):
         UserFactory(roles=[Role.TEACHER, Role.PARENT])
     client = client_for(world.admin)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("accounts:user_list"))
     assert len(response.context["rows"]) == 9 + extra
 

@@ -1,0 +1,32 @@
+"""The administrator's home panel: who can sign in, who is still to accept an
+invitation, and which staff have not set up two-step sign-in yet."""
+
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Count, Exists, OuterRef, Q
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .models import MFA_REQUIRED_ROLES, RoleGrant, User
+
+
+def people_panels(user) -> list[dict]:
+    if not user.is_authenticated or not user.is_administrator:
+        return []
+    counts = User.objects.aggregate(
+        active=Count("pk", filter=Q(is_active=True)),
+        invited=Count("pk", filter=Q(is_active=True, last_login__isnull=True, password__startswith=UNUSABLE_PASSWORD_PREFIX)),
+        deactivated=Count("pk", filter=Q(is_active=False)),
+    )
+    staff_without_mfa = (
+        User.objects.filter(is_active=True, mfa_exempt=False)
+        .filter(Exists(RoleGrant.objects.filter(user=OuterRef("pk"), role__in=MFA_REQUIRED_ROLES)))
+        .exclude(Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+        .count()
+    )
+    return [
+        {
+            "title": "People",
+            "template": "accounts/panels/people.html",
+            "context": {**counts, "staff_without_mfa": staff_without_mfa},
+            "order": 80,
+        }
+    ]
