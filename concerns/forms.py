@@ -300,7 +300,7 @@ class StepForm(forms.Form):
 
 
 class SkipForm(forms.Form):
-    to_step = forms.ChoiceField(label="Skip to", error_messages={"required": "Choose the step to skip to"})
+    to_step = forms.ChoiceField(label="Which steps are you skipping?", widget=forms.RadioSelect, error_messages={"required": "Choose the step to skip to"})
     reason = forms.CharField(
         label="Why are you skipping these steps?",
         help_text="For example, the child's needs have a significant impact on their learning, or they have moved from another school.",
@@ -310,7 +310,7 @@ class SkipForm(forms.Form):
 
     def __init__(self, *args, targets, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_step"].choices = [(s, f"Skip to after: {Concern.Step(s).label}") for s in targets]
+        self.fields["to_step"].choices = [(s, f"Skip up to and including: {Concern.Step(s).label}") for s in targets]
 
 
 class OutcomeForm(forms.Form):
