@@ -95,7 +95,7 @@ class RegisterFilter(django_filters.FilterSet):
         form = super().form
         for field in form.fields.values():
             if isinstance(field.widget, forms.Select):
-                field.widget.attrs.setdefault("class", "govuk-select")
+                field.widget.attrs.setdefault("class", "govuk-select govuk-!-width-full")
             elif isinstance(field.widget, forms.TextInput):
                 field.widget.attrs.setdefault("class", "govuk-input govuk-!-width-full")
         return form
