@@ -562,7 +562,7 @@ def collect_support_plans(today: date, lead_id, pupil_ids=None) -> list[DueItem]
         has_coordinator = _has_fields(SupportPlan, "coordinator")
         rule = DEFAULT_RULES["sp_review"]
         for plan in qs:
-            url = _first_url([("support_plans:detail", [plan.pk]), ("support_plans:plan_detail", [plan.pk])],
+            url = _first_url([("support_plans:plan_detail", [plan.pk])],
                              _url("pupils:detail", plan.pupil_id))
             items.append(DueItem(
                 key=f"sp{plan.pk}.{plan.next_review_date.isoformat()}", kind=rule.kind, pupil_id=plan.pupil_id,
@@ -580,7 +580,7 @@ def collect_support_plans(today: date, lead_id, pupil_ids=None) -> list[DueItem]
             # When the plan's own next review is the same day, one item is enough.
             if getattr(plan, "next_review_date", None) == cycle.review_date and getattr(plan, "status", "current") == "current":
                 continue
-            url = _first_url([("support_plans:cycle_detail", [cycle.pk]), ("support_plans:detail", [plan.pk])],
+            url = _first_url([("support_plans:cycle_review", [cycle.pk]), ("support_plans:plan_detail", [plan.pk])],
                              _url("pupils:detail", plan.pupil_id))
             items.append(DueItem(
                 key=f"cycle{cycle.pk}.{cycle.review_date.isoformat()}", kind=rule.kind, pupil_id=plan.pupil_id,
@@ -630,7 +630,7 @@ def collect_interventions(today: date, lead_id, pupil_ids=None) -> list[DueItem]
     for member in qs:
         placement = member.placement
         name = getattr(getattr(placement, "intervention", None), "name", "")
-        url = _first_url([("interventions:placement_detail", [placement.pk]), ("interventions:placement", [placement.pk])],
+        url = _first_url([("interventions:member_assessment", [member.pk]), ("interventions:placement_detail", [placement.pk])],
                          _url("pupils:detail", member.pupil_id))
         items.append(DueItem(
             key=f"exit{member.pk}.{placement.planned_end.isoformat()}", kind=rule.kind, pupil_id=member.pupil_id,

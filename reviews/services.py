@@ -136,9 +136,12 @@ def plan_record(*, pupil, issued_on: date, local_authority: str = "", by, reques
     if last_review_on and issued_on and last_review_on < issued_on:
         errors["last_review_on"] = "The last review cannot be before the plan was issued"
     _not_future(last_review_on, "last_review_on", errors)
+    local_authority = (local_authority or "").strip() or School.get().local_authority
+    if not local_authority:
+        errors["local_authority"] = "Enter the local authority that issued the plan"
     if errors:
         raise ValidationError(errors)
-    plan = EHCPlan(pupil=pupil, issued_on=issued_on, local_authority=local_authority or School.get().local_authority,
+    plan = EHCPlan(pupil=pupil, issued_on=issued_on, local_authority=local_authority,
                    request=request, created_by=by, **fields)
     plan.full_clean()
     plan.save()
@@ -311,6 +314,7 @@ def review_update(*, review: AnnualReview, by, mark_held: bool = False, **fields
 
 @transaction.atomic
 def review_cancel(*, review: AnnualReview, by) -> AnnualReview:
+    review = AnnualReview.objects.select_for_update().get(pk=review.pk)
     if not review.can_move_to(AnnualReview.Status.CANCELLED):
         raise ValidationError({"meeting_date": "Only a planned review can be cancelled"})
     review.status = AnnualReview.Status.CANCELLED
@@ -322,6 +326,7 @@ def review_cancel(*, review: AnnualReview, by) -> AnnualReview:
 def review_parent_views(*, review: AnnualReview, parent, views: str) -> AnnualReview:
     """A parent gives their views ahead of the meeting (CoP 9.166: take their
     views into account). Only while the review is planned."""
+    review = AnnualReview.objects.select_for_update().get(pk=review.pk)
     if review.status != AnnualReview.Status.PLANNED:
         raise ValidationError({"views": "The meeting has already taken place, so views can no longer be added here"})
     if not (views or "").strip():
