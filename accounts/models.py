@@ -166,6 +166,7 @@ class SecurityEvent(models.Model):
         PASSWORD_CHANGED = "password_changed", "Changed password"
         BACKUP_CODES_ISSUED = "backup_codes_issued", "New backup codes issued"
         MFA_RESET = "mfa_reset", "Authenticator removed by an administrator"
+        MFA_REMOVED = "mfa_removed", "Turned off two-step sign-in"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -9,8 +9,10 @@ authenticator app plus one static device holding ten one-time backup codes.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from urllib.parse import urljoin
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,7 +24,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from send_register.models import School
+from send_register.models import OutboundEmail, School
 from send_register.outbox import queue_email
 
 from .models import Role, RoleGrant, SecurityEvent, User
@@ -75,6 +77,11 @@ def _active_admin_ids() -> set[int]:
     return set(User.objects.with_role(Role.ADMIN).values_list("pk", flat=True))
 
 
+def link_days() -> int:
+    """How long a set-password link works (Django's PASSWORD_RESET_TIMEOUT)."""
+    return max(1, round(settings.PASSWORD_RESET_TIMEOUT / 86400))
+
+
 def set_password_link(*, user: User, base_url: str, url_name: str) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
@@ -91,7 +98,10 @@ def user_invite(
     roles = _normalise_roles(roles)
     if not roles:
         raise ValidationError({"roles": "Choose at least one role."})
-    if User.objects.filter(email__iexact=email).exists():
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and not existing.is_active:
+        raise ValidationError({"email": "There is a deactivated account with this email address. Reactivate it from the list of people instead."})
+    if existing is not None:
         raise ValidationError({"email": "Someone already has an account with this email address."})
     user = User(email=email, full_name=full_name.strip(), short_name=short_name.strip())
     user.set_unusable_password()
@@ -124,6 +134,7 @@ def _send_invitation(*, user: User, invited_by: User, base_url: str) -> None:
             "school": school,
             "link": set_password_link(user=user, base_url=base_url, url_name="accounts:invitation_accept"),
             "sign_in_link": urljoin(base_url, reverse("accounts:login")),
+            "link_days": link_days(),
         },
     )
     queue_email(
@@ -204,9 +215,19 @@ def user_reactivate(*, user: User, actor: User, request=None) -> User:
 # Passwords ------------------------------------------------------------------
 
 
-def password_reset_email_send(*, user: User, base_url: str) -> None:
-    """Email a link to choose a new password. The caller never says whether an
-    account exists for the address typed."""
+# A form anyone can post to must not become a way to flood someone's inbox.
+PASSWORD_RESET_EMAILS_PER_HOUR = 3
+
+
+def password_reset_email_send(*, user: User, base_url: str) -> bool:
+    """Email a link to choose a new password (at most a few an hour). The
+    caller never says whether an account exists for the address typed.
+    Returns whether an email was queued."""
+    recent = OutboundEmail.objects.filter(
+        purpose="accounts.password_reset", related_id=user.pk, created_at__gte=timezone.now() - timedelta(hours=1)
+    ).count()
+    if recent >= PASSWORD_RESET_EMAILS_PER_HOUR:
+        return False
     school = School.get()
     body = render_to_string(
         "accounts/email/password_reset.txt",
@@ -214,6 +235,7 @@ def password_reset_email_send(*, user: User, base_url: str) -> None:
             "user": user,
             "school": school,
             "link": set_password_link(user=user, base_url=base_url, url_name="accounts:password_reset_confirm"),
+            "link_days": link_days(),
         },
     )
     queue_email(
@@ -223,6 +245,7 @@ def password_reset_email_send(*, user: User, base_url: str) -> None:
         purpose="accounts.password_reset",
         related_id=user.pk,
     )
+    return True
 
 
 def password_was_set(*, user: User, request=None, detail: str = "") -> None:
@@ -339,6 +362,17 @@ def user_mfa_reset(*, user: User, actor: User, request=None) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     security_event_record(kind=SecurityEvent.Kind.MFA_RESET, user=user, actor=actor, request=request)
+
+
+@transaction.atomic
+def mfa_remove_own(*, user: User, request=None) -> None:
+    """Someone who chose two-step sign-in (a parent, a governor) may turn it
+    off again. Staff cannot while it is required of them."""
+    if user.mfa_required and settings.SEND_REQUIRE_MFA:
+        raise ValidationError("Staff must keep two-step sign-in on. To move it to a new phone, set it up again.")
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    security_event_record(kind=SecurityEvent.Kind.MFA_REMOVED, user=user, request=request)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("account/backup-codes/new/", views.mfa_backup_codes_regenerate, name="mfa_backup_codes_regenerate"),
+    path("account/two-step/turn-off/", views.mfa_remove, name="mfa_remove"),
     # The second step (open before it is passed: see middleware)
     path("mfa/enrol/", views.mfa_enrol, name="mfa_enrol"),
     path("mfa/verify/", views.mfa_verify, name="mfa_verify"),

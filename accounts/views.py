@@ -5,6 +5,7 @@ from functools import wraps
 import django_otp
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -97,6 +98,7 @@ def account(request):
         {
             "mfa": services.mfa_status(user),
             "mfa_required": user.mfa_required,
+            "may_turn_off_mfa": not (user.mfa_required and settings.SEND_REQUIRE_MFA),
             "can_manage_people": user.is_administrator,
             "can_read_security_log": user.has_role(Role.SENCO, Role.HEAD, Role.ADMIN),
         },
@@ -192,6 +194,18 @@ def mfa_backup_codes_regenerate(request):
 
 
 @login_required
+@require_POST
+def mfa_remove(request):
+    try:
+        services.mfa_remove_own(user=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Two-step sign-in is off. You will sign in with your password only.")
+    return redirect("accounts:account")
+
+
+@login_required
 def mfa_verify(request):
     user = request.user
     next_url = _next_url(request)
@@ -233,7 +247,7 @@ def password_reset(request):
 
 
 def password_reset_done(request):
-    return render(request, "accounts/password_reset_done.html")
+    return render(request, "accounts/password_reset_done.html", {"link_days": services.link_days()})
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

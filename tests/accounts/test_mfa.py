@@ -254,3 +254,25 @@ def test_it_shows_mfa_status_on_the_account_page(client_for, world, mfa_on):
     assert re.search(r"govuk-tag--green\">On<", html)
     assert world.teacher.email in html
     assert "Teacher" in html
+
+
+def test_it_lets_a_parent_turn_off_two_step_sign_in(client_for, world, mfa_on):
+    client = client_for(world.parent)
+    _enrolled(world.parent)
+    from accounts.services import mfa_backup_codes_regenerate
+
+    mfa_backup_codes_regenerate(user=world.parent)
+    assert reverse("accounts:mfa_remove") in client.get(reverse("accounts:account")).content.decode()
+    response = client.post(reverse("accounts:mfa_remove"))
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=world.parent).exists()
+    assert not StaticDevice.objects.filter(user=world.parent).exists()
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.MFA_REMOVED, user=world.parent).exists()
+
+
+def test_it_keeps_two_step_sign_in_on_for_staff(client_for, world, mfa_on):
+    client = client_for(world.teacher)
+    assert reverse("accounts:mfa_remove") not in client.get(reverse("accounts:account")).content.decode()
+    client.post(reverse("accounts:mfa_remove"))
+    assert TOTPDevice.objects.filter(user=world.teacher, confirmed=True).exists()
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.MFA_REMOVED).exists()

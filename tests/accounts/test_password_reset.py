@@ -113,3 +113,12 @@ def test_it_refuses_a_password_change_with_the_wrong_current_password(client_for
     assert response.status_code == 200
     world.teacher.refresh_from_db()
     assert not world.teacher.check_password(NEW_PASSWORD)
+
+
+def test_it_sends_at_most_three_reset_emails_an_hour(client, world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            response = client.post(reverse("accounts:password_reset"), {"email": world.parent.email})
+            assert response.url == reverse("accounts:password_reset_done")
+    assert OutboundEmail.objects.filter(purpose="accounts.password_reset").count() == 3
+    assert len(mail.outbox) == 3

@@ -256,3 +256,11 @@ def test_it_removes_a_lost_authenticator(client_for, world, mfa_on):
     assert not TOTPDevice.objects.filter(user=world.teacher).exists()
     assert not StaticDevice.objects.filter(user=world.teacher).exists()
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.MFA_RESET, user=world.teacher, actor=world.admin).exists()
+
+
+def test_it_points_to_reactivation_for_a_deactivated_address(client_for, world):
+    world.ta.is_active = False
+    world.ta.save()
+    client = client_for(world.admin)
+    response = client.post(reverse("accounts:user_invite"), {"full_name": "Tariq", "email": world.ta.email, "roles": [Role.TA]})
+    assert "There is a deactivated account with this email address" in response.content.decode()
