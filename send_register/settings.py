@@ -213,6 +213,14 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="SEND register")
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 CRISPY_GDS_FRONTEND_VERSION = "5.0.0"
+# crispy-forms-gds styles text, email and password inputs only: give number,
+# web address, date and time inputs the GOV.UK input style too.
+CRISPY_CLASS_CONVERTERS = {
+    "numberinput": "govuk-input",
+    "urlinput": "govuk-input",
+    "dateinput": "govuk-input",
+    "timeinput": "govuk-input",
+}
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
