@@ -89,10 +89,12 @@ def seed(context: dict) -> None:
         .with_summary()
         .order_by("pk")
     )
-    for index, pupil in enumerate(pupils):
-        if index % 5 == 4:
-            continue  # "most" pupils: leave some for the SENCo to write in the demo
-        _seed_plan(pupil, senco, today, year_start, index)
+    for pupil in pupils:
+        # "Most" pupils: every fifth (by id, so that a second run skips the
+        # same ones) is left for the SENCo to write during the demo.
+        if pupil.pk % 5 == 4:
+            continue
+        _seed_plan(pupil, senco, today, year_start, pupil.pk)
 
 
 def _seed_plan(pupil: Pupil, senco, today, year_start, index: int) -> None:
@@ -134,7 +136,7 @@ def _seed_plan(pupil: Pupil, senco, today, year_start, index: int) -> None:
     services.cycle_close(
         cycle=first, by=senco, decision=Cycle.Decision.CONTINUE,
         decision_notes="Good progress: continue, with unfinished targets carried forward",
-        next_review_date=today + timedelta(days=60 + (index % 5) * 7),
+        next_review_date=today + timedelta(days=(10, 24, 60, 75, 90)[index % 5]),
     )
     # Demo only: the first cycle began last term.
     began = max(year_start - timedelta(days=30), today - timedelta(days=80))
