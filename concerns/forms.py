@@ -213,7 +213,7 @@ class ParentAreasForm(OneQuestion):
         help_text="Tick all that apply. If you are not sure, tick the last one.",
         choices=[(value, PARENT_AREA_LABELS[value]) for value in BroadArea.values],
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Tick at least one, or tick 'I am not sure'"},
+        error_messages={"required": "Tick at least one. If you are not sure, tick the last one"},
     )
 
 
@@ -403,12 +403,3 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-__all__ = [
-    "StaffConcernForm",
-    "ParentChildForm",
-    "PARENT_QUESTIONS",
-    "StepForm",
-    "SkipForm",
-    "OutcomeForm",
-    "ConcernFilter",
-]

@@ -1,10 +1,19 @@
 """What this app adds to other pages: the pupil page (staff), the child page
 (parents) and the home page. Registered in ConcernsConfig.ready()."""
 
+from django.utils import timezone
+
 from pupils.access import children_of
 from pupils.models import Tier
 
-from .access import can_raise_as_staff, can_triage, concerns_of_parent, concerns_summary_for_pupil, pupils_for_staff_concern
+from .access import (
+    can_raise_as_staff,
+    can_triage,
+    concerns_of_parent,
+    concerns_summary_for_pupil,
+    concerns_visible_to,
+    pupils_for_staff_concern,
+)
 from .models import PARENT_OUTCOME_TEXT, PARENT_STEP_LABELS, Concern
 
 HOME_LIMIT = 5
@@ -55,7 +64,7 @@ def concern_home_panels(user) -> list[dict]:
     panels = []
     if can_triage(user):
         waiting = Concern.objects.awaiting_triage().for_list().order_by("submitted_at")
-        overdue = Concern.objects.review_due().filter(review_date__lt=_today()).for_list().order_by("review_date")
+        overdue = Concern.objects.review_due().filter(review_date__lt=timezone.localdate()).for_list().order_by("review_date")
         panels.append(
             {
                 "title": "New concerns to triage",
@@ -70,7 +79,9 @@ def concern_home_panels(user) -> list[dict]:
             }
         )
     if can_raise_as_staff(user):
-        mine = Concern.objects.filter(raised_by=user, raised_by_role=Concern.RaisedByRole.STAFF, closed_at__isnull=True)
+        mine = concerns_visible_to(user).filter(
+            raised_by=user, raised_by_role=Concern.RaisedByRole.STAFF, closed_at__isnull=True
+        )
         mine = list(mine.for_list().order_by("-updated_at")[:20])
         panels.append(
             {
@@ -96,9 +107,3 @@ def concern_home_panels(user) -> list[dict]:
             }
         )
     return panels
-
-
-def _today():
-    from django.utils import timezone
-
-    return timezone.localdate()

@@ -120,3 +120,9 @@ def test_it_does_not_grow_queries_with_the_number_of_concerns(world, client_for,
     assert large == small
     with django_assert_max_num_queries(small):
         client.get(reverse("concerns:list"))
+
+
+def test_it_shows_every_concern_and_an_error_for_a_bad_filter(world, client_for, spread):
+    got, response = listed(client_for(world.senco), step="not-a-step")
+    assert got == ids(spread, "new", "parent", "overdue", "future_review", "closed")
+    assert response.context["form"].errors["step"]

@@ -334,3 +334,13 @@ def test_it_keeps_the_timeline_append_only(world, new_pupil):
         review_date=timezone.localdate() + timedelta(days=40),
     )
     assert ConcernStep.objects.filter(concern=concern, step=Step.STRATEGIES).count() == 2
+
+
+def test_it_keeps_who_changed_what_in_the_history(world, new_pupil):
+    concern = advance(staff_concern(world.teacher, new_pupil), world.senco, Step.RECEIVED)
+    services.concern_record_outcome(concern=concern, outcome=Outcome.NO_FURTHER_ACTION, by=world.senco, reason="Settled")
+    history = list(concern.history.order_by("history_date", "history_id"))
+    assert history[0].step == Step.DRAFT and history[0].history_user == world.teacher
+    assert any(h.step == Step.SUBMITTED and h.history_user == world.teacher for h in history)
+    assert history[-1].outcome == Outcome.NO_FURTHER_ACTION and history[-1].history_user == world.senco
+    assert history[-1].history_change_reason == "Outcome: No further action"
