@@ -18,6 +18,36 @@ class DateInput(forms.DateInput):
         super().__init__(attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d")
 
 
+def plain_messages(form, required: dict | None = None) -> None:
+    """Messages that name the field, in plain English (not "This field is
+    required"); `required` overrides the message for a missing value."""
+    from django.core.validators import MaxValueValidator, MinValueValidator
+
+    for name, field in form.fields.items():
+        label = (field.label or "this").replace(" (£)", "").lower()
+        choose = isinstance(field, (forms.ChoiceField, forms.ModelChoiceField))
+        if name in (required or {}):
+            field.error_messages["required"] = required[name]
+        elif field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
+            field.error_messages["required"] = f"{'Choose' if choose else 'Enter'} the {label}"
+        validators = list(field.validators)
+        model = getattr(getattr(form, "_meta", None), "model", None)
+        if model is not None:
+            try:
+                validators += model._meta.get_field(name).validators
+            except Exception:  # a form-only field
+                pass
+        lows = [v.limit_value for v in validators if isinstance(v, MinValueValidator)]
+        highs = [v.limit_value for v in validators if isinstance(v, MaxValueValidator)]
+        if lows or highs:
+            low, high = max(lows) if lows else 0, min(highs) if highs else None
+            words = f"a number from {low} to {high}" if high is not None else f"a number of {low} or more"
+            field.error_messages["min_value"] = field.error_messages["max_value"] = f"Enter the {label} as {words}"
+        if isinstance(field, (forms.IntegerField, forms.DecimalField)):
+            if field.error_messages.get("invalid") in (forms.IntegerField.default_error_messages["invalid"], forms.DecimalField.default_error_messages["invalid"]):
+                field.error_messages["invalid"] = f"Enter the {label} as a number"
+
+
 def _date(label, **kwargs):
     return forms.DateField(label=label, widget=DateInput(), error_messages={"invalid": f"Enter {label.lower()} as a real date"}, **kwargs)
 
@@ -46,10 +76,22 @@ class InterventionForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "evidence_base": forms.Textarea(attrs={"rows": 3}),
+            **{
+                name: forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-input--width-3"})
+                for name in ("group_size", "sessions_per_week", "minutes_per_session", "planned_weeks")
+            },
+            "expected_gain": forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input govuk-input--width-4"}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["broad_area"].choices = [("", "Choose an area of need"), *self.fields["broad_area"].choices[1:]]
+        plain_messages(self, required={
+            "name": "Enter the name of the intervention", "aim": "Enter its aim, in words for parents",
+            "description": "Enter what happens in a session", "location": "Enter where it happens",
+            "measure": "Choose how progress is measured", "delivered_by": "Choose who delivers it",
+            "hourly_cost": "Enter the staff cost per hour, like 15.50",
+        })
         if self.instance.pk:
             self.initial.setdefault("hourly_cost", Decimal(self.instance.hourly_cost_pence) / 100)
             self.initial.setdefault("other_cost", Decimal(self.instance.other_cost_pence) / 100)
@@ -82,10 +124,13 @@ class PlacementForm(forms.ModelForm):
         if self.instance.pk:
             active = Intervention.objects.filter(pk=self.instance.intervention_id) | active
         self.fields["intervention"].queryset = active.distinct()
+        self.fields["intervention"].empty_label = "Choose an intervention"
         staff = User.objects.filter(
             is_active=True, role_grants__role__in=[Role.TA, Role.TEACHER, Role.SENCO, Role.HEAD]
         ).distinct().prefetch_related("role_grants")
-        self.fields["staff"] = StaffChoiceField(queryset=staff, label="Who runs it")
+        self.fields["staff"] = StaffChoiceField(queryset=staff, label="Who runs it", empty_label="Choose a member of staff")
+        plain_messages(self, required={"staff": "Choose who runs it", "days": "Enter the days, like Monday and Thursday",
+                                       "times": "Enter the times, like 9:10 to 9:40"})
 
     def clean(self):
         data = super().clean()
@@ -104,12 +149,14 @@ class AddPupilForm(forms.Form):
     pupil = PupilChoiceField(queryset=None, label="Pupil", empty_label="Choose a pupil")
     joined_on = _date("Date they join")
     entry_value = forms.DecimalField(label="Entry score", required=False, max_digits=6, decimal_places=1,
-                                     help_text="Optional: the assessment at the start")
+                                     help_text="Optional: the assessment at the start",
+                                     widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input govuk-input--width-4"}))
     entry_date = _date("Date of the entry assessment", required=False)
 
     def __init__(self, *args, pupils, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pupil"].queryset = pupils.select_related("form").order_by("legal_last_name", "legal_first_name")
+        plain_messages(self)
 
 
 class AssessmentForm(forms.ModelForm):
@@ -120,6 +167,14 @@ class AssessmentForm(forms.ModelForm):
         model = PlacementPupil
         fields = ["entry_value", "entry_date", "exit_value", "exit_date", "outcome"]
         labels = {"entry_value": "Entry score", "exit_value": "Exit score", "outcome": "Outcome"}
+        widgets = {
+            "entry_value": forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input govuk-input--width-4"}),
+            "exit_value": forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input govuk-input--width-4"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plain_messages(self)
 
 
 class LeaveForm(forms.Form):
