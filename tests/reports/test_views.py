@@ -1,0 +1,253 @@
+"""Pages: access for every persona, the happy paths, bad input, and the
+rule that a governor never sees a pupil's name, UPN or date of birth."""
+
+import re
+import subprocess
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from pupils.models import Pupil
+from reports import pdfs, services
+from reports.models import InformationReport, ParentSurvey, ReportAnswer
+from send_register.calendar import current_term
+from send_register.models import PdfJob
+from tests.factories import PupilFactory
+
+from .conftest import place
+
+PERSONAS = ["senco", "head", "teacher", "other_teacher", "ta", "parent", "other_parent", "governor", "admin"]
+
+
+def urls_for(report):
+    slug = report.slug
+    return {
+        "index": reverse("reports:index"),
+        "governors": reverse("reports:governors"),
+        "analysis": reverse("reports:analysis"),
+        "termly_register": reverse("reports:termly_register"),
+        "census_check": reverse("reports:census_check"),
+        "census_export": reverse("reports:census_export"),
+        "surveys": reverse("reports:surveys"),
+        "report_detail": reverse("reports:report_detail", args=[slug]),
+        "item_edit": reverse("reports:item_edit", args=[slug, "3a"]),
+        "report_dates": reverse("reports:report_dates", args=[slug]),
+        "report_publish": reverse("reports:report_publish", args=[slug]),
+    }
+
+
+ALLOWED = {
+    "index": {"senco", "head"},
+    "governors": {"senco", "head", "governor"},
+    "analysis": {"senco", "head"},
+    "termly_register": {"senco", "head", "teacher", "other_teacher", "ta"},
+    "census_check": {"senco", "head"},
+    "census_export": {"senco", "head"},
+    "surveys": {"senco", "head", "governor"},
+    "report_detail": {"senco", "head", "governor"},
+    "item_edit": {"senco", "head"},
+    "report_dates": {"senco", "head"},
+    "report_publish": {"senco", "head"},
+}
+# Visible to the governor but not changeable: 403, not 404.
+READ_ONLY_FOR_GOVERNOR = {"item_edit", "report_dates", "report_publish"}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_reaches_only_its_pages(world, full_report, client_for, persona):
+    user = world.personas()[persona]
+    client = client_for(user)
+    for name, url in urls_for(full_report).items():
+        response = client.get(url)
+        if persona in ALLOWED[name]:
+            expected = 200
+        elif persona == "governor" and name in READ_ONLY_FOR_GOVERNOR:
+            expected = 403
+        else:
+            expected = 404
+        assert response.status_code == expected, (persona, name, response.status_code)
+
+
+def test_anonymous_is_sent_to_sign_in(world, full_report, client):
+    for name, url in urls_for(full_report).items():
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/" in response.url, name
+
+
+def test_the_public_page_needs_no_sign_in_but_only_shows_published_reports(world, full_report, client):
+    url = reverse("reports:public_report", args=[full_report.slug])
+    assert url == "/reports/sen-information-report/2026-27/"
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("reports:public_latest")).status_code == 404
+    services.report_publish(report=full_report, by=world.senco)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Our answer for item 3a." in response.content.decode()
+    assert client.get(reverse("reports:public_latest")).url == url
+    # While the next draft is written the public page keeps the published version.
+    services.report_reopen(report=full_report, by=world.senco)
+    services.answer_save(report=full_report, item="3a", text="Draft words", by=world.senco)
+    body = client.get(url).content.decode()
+    assert "Our answer for item 3a." in body and "Draft words" not in body
+
+
+def test_the_senco_starts_answers_and_publishes_the_report(world, year, client_for):
+    client = client_for(world.senco)
+    response = client.post(reverse("reports:report_start"), {"academic_year": year.pk})
+    report = InformationReport.objects.get(academic_year=year)
+    assert response.url == report.get_absolute_url()
+    for item in ReportAnswer.objects.filter(report=report).values_list("item", flat=True):
+        response = client.post(reverse("reports:item_edit", args=[report.slug, item]), {"text": f"Answer {item}"})
+        assert response.status_code == 302
+    assert ReportAnswer.objects.get(report=report, item="12").text == "Answer 12"
+    response = client.post(reverse("reports:report_dates", args=[report.slug]), {
+        "governor_approval_date_0": "20", "governor_approval_date_1": "11", "governor_approval_date_2": "2026",
+        "next_review_date_0": "20", "next_review_date_1": "11", "next_review_date_2": "2027",
+    })
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.governor_approval_date == date(2026, 11, 20)
+    response = client.post(reverse("reports:report_publish", args=[report.slug]), {
+        "published_on_0": "23", "published_on_1": "11", "published_on_2": "2026", "change_note": "",
+    })
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "published" and report.versions.count() == 1
+
+
+def test_publishing_with_items_missing_shows_them_and_saves_nothing(world, year, client_for):
+    report = services.report_start(academic_year=year, by=world.senco)
+    services.report_update_dates(report=report, governor_approval_date=date(2026, 11, 20), next_review_date=None, by=world.senco)
+    client = client_for(world.senco)
+    response = client.post(reverse("reports:report_publish", args=[report.slug]), {
+        "published_on_0": "23", "published_on_1": "11", "published_on_2": "2026",
+    })
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "There is a problem" in body and "Answer every item before publishing" in body
+    assert "3(a). How we evaluate the effectiveness of our SEN provision" in body
+    report.refresh_from_db()
+    assert report.status == "draft" and not report.versions.exists()
+
+
+def test_bad_dates_show_an_error_next_to_the_field(world, full_report, client_for):
+    client = client_for(world.senco)
+    response = client.post(reverse("reports:report_dates", args=[full_report.slug]), {
+        "governor_approval_date_0": "31", "governor_approval_date_1": "2", "governor_approval_date_2": "2026",
+    })
+    assert response.status_code == 200
+    assert "must be a real date" in response.content.decode()
+    full_report.refresh_from_db()
+    assert full_report.governor_approval_date == date(2026, 11, 23)
+
+
+def test_a_governor_cannot_change_or_reopen_a_report(world, full_report, client_for):
+    services.report_publish(report=full_report, by=world.senco)
+    client = client_for(world.governor)
+    assert client.post(reverse("reports:report_reopen", args=[full_report.slug])).status_code == 403
+    assert client.post(reverse("reports:surveys"), {"responses": 3}).status_code == 403
+    full_report.refresh_from_db()
+    assert full_report.status == "published"
+
+
+def test_the_survey_form_records_totals_and_rejects_bad_input(world, year, client_for):
+    client = client_for(world.senco)
+    data = {"academic_year": year.pk, "taken_on_0": "2", "taken_on_1": "11", "taken_on_2": "2026", "question": "", "responses": "10", "satisfied": "12"}
+    response = client.post(reverse("reports:surveys"), data)
+    assert response.status_code == 200 and "cannot be more than" in response.content.decode()
+    assert not ParentSurvey.objects.exists()
+    data["satisfied"] = "8"
+    assert client.post(reverse("reports:surveys"), data).status_code == 302
+    assert ParentSurvey.objects.get().satisfied == 8
+
+
+def _identifiers(pupils):
+    out = []
+    for p in pupils:
+        out += [p.legal_first_name, p.legal_last_name, p.display_name, p.upn,
+                p.date_of_birth.strftime("%d/%m/%Y"), p.date_of_birth.isoformat(),
+                p.date_of_birth.strftime("%-d %B %Y"), p.date_of_birth.strftime("%-d %b %Y")]
+    return out
+
+
+def _pdf_text(data: bytes, tmp_path) -> str:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
+
+
+def test_a_governor_never_sees_a_pupils_name_upn_or_date_of_birth(world, register, full_report, client_for, django_capture_on_commit_callbacks, tmp_path):
+    services.report_publish(report=full_report, by=world.senco)
+    services.survey_record(academic_year=full_report.academic_year, taken_on=date(2026, 11, 2), question="", responses=12, satisfied=9, by=world.senco)
+    pupils = list(Pupil.objects.all())
+    secrets = _identifiers(pupils)
+    client = client_for(world.governor)
+    pages = [url for name, url in urls_for(full_report).items() if "governor" in ALLOWED[name]]
+    pages += [reverse("home"), reverse("reports:public_report", args=[full_report.slug])]
+    # Follow every link to a reports page the governor is offered.
+    seen, bodies = set(), []
+    queue = list(pages)
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        body = response.content.decode()
+        bodies.append((url, body))
+        for link in re.findall(r'href="(/reports/[^"#?]*)', body):
+            queue.append(link)
+    assert len(seen) >= 5
+    # And the PDF they download.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("pdfs:request", args=[pdfs.REPORT_KIND, full_report.pk]))
+    job = PdfJob.objects.get(kind=pdfs.REPORT_KIND)
+    assert job.status == "ready"
+    bodies.append(("status", client.get(response.url).content.decode()))
+    download = client.get(reverse("pdfs:download", args=[job.pk]))
+    bodies.append(("pdf", _pdf_text(b"".join(download.streaming_content), tmp_path)))
+    for url, body in bodies:
+        for secret in secrets:
+            # Whole words: the pupil "Amelia Brook" is not in "Brookfield Primary School".
+            assert not re.search(rf"\b{re.escape(secret)}\b", body), (url, "a pupil identifier appears")
+    # The test can fail: the SENCo's analysis page does name pupils.
+    senco_page = client_for(world.senco).get(reverse("reports:analysis")).content.decode()
+    assert world.pupil.display_name in senco_page
+
+
+def test_the_governors_dashboard_does_not_grow_with_the_number_of_pupils(world, register, client_for, django_assert_max_num_queries):
+    client = client_for(world.governor)
+    with django_assert_max_num_queries(60):
+        assert client.get(reverse("reports:governors")).status_code == 200
+    for _ in range(15):
+        place(PupilFactory(year_group="6"), "K", world.senco, date(2026, 10, 1), "MLD")
+    with django_assert_max_num_queries(60):
+        assert client.get(reverse("reports:governors")).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["analysis", "census_check"])
+def test_the_senco_pages_do_not_grow_with_the_number_of_pupils(world, register, client_for, django_assert_max_num_queries, name):
+    client = client_for(world.senco)
+    url = reverse(f"reports:{name}")
+    with django_assert_max_num_queries(40):
+        assert client.get(url).status_code == 200
+    for _ in range(15):
+        place(PupilFactory(year_group="6"), "K", world.senco, date(2026, 10, 1))
+    with django_assert_max_num_queries(40):
+        assert client.get(url).status_code == 200
+
+
+def test_the_termly_register_page_offers_the_pdf_to_staff(world, client_for):
+    response = client_for(world.teacher).get(reverse("reports:termly_register"))
+    assert current_term().name == "autumn"
+    assert reverse("pdfs:request", args=[pdfs.REGISTER_KIND, current_term().pk]) in response.content.decode()
+
+
+def test_the_home_page_shows_the_report_panel_to_governors_only_among_non_staff(world, full_report, client_for):
+    assert "SEN information report" in client_for(world.governor).get(reverse("home")).content.decode()
+    assert "Governors&#x27; dashboard" in client_for(world.senco).get(reverse("home")).content.decode() or \
+        "Governors' dashboard" in client_for(world.senco).get(reverse("home")).content.decode()
+    assert "SEN information report" not in client_for(world.parent).get(reverse("home")).content.decode()
