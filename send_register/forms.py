@@ -56,8 +56,6 @@ class SchoolForm(forms.ModelForm):
             "senco_email": "Parents are told to contact this address",
             "local_offer_url": "The local authority's local offer, linked from the SEN information report. For example, https://www.example.org/local-offer",
             "accessibility_plan_url": "For example, https://www.example.org/accessibility-plan",
-            "has_sen_unit": "Only when the local authority formally recognises it, as on Get Information about Schools. Not the school's own nurture or intervention groups.",
-            "has_resourced_provision": "Only when the local authority formally recognises it. Places reserved for pupils with a specific type of SEN.",
         }
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "organization"}),
