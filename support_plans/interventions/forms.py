@@ -93,8 +93,8 @@ class InterventionForm(forms.ModelForm):
             "hourly_cost": "Enter the staff cost per hour, like 15.50",
         })
         if self.instance.pk:
-            self.initial.setdefault("hourly_cost", Decimal(self.instance.hourly_cost_pence) / 100)
-            self.initial.setdefault("other_cost", Decimal(self.instance.other_cost_pence) / 100)
+            self.initial.setdefault("hourly_cost", (Decimal(self.instance.hourly_cost_pence) / 100).quantize(Decimal("0.01")))
+            self.initial.setdefault("other_cost", (Decimal(self.instance.other_cost_pence) / 100).quantize(Decimal("0.01")))
 
     def save(self, commit=False):
         intervention = super().save(commit=False)
