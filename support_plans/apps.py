@@ -11,9 +11,10 @@ class SupportPlansConfig(AppConfig):
         from pupils.sections import register_parent_section, register_pupil_section
         from send_register.home import register_home_panel
 
-        from . import pdfs, sections
+        from . import pdfs, provision, sections
 
         register_pupil_section(sections.pupil_section)
         register_parent_section(sections.parent_section)
         register_home_panel(sections.home_panels)
         pdfs.register()
+        provision.register_provision_source(provision.intervention_places)

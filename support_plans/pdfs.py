@@ -8,6 +8,7 @@ from send_register.models import School
 from send_register.pdf import PdfKind, register_pdf_kind
 
 from . import selectors
+from .provision import provision_for
 from .access import can_request_plan_pdf, can_request_profile_pdf
 from .models import SupportPlan
 
@@ -28,6 +29,7 @@ def plan_context(plan_id: int) -> dict:
         "targets": [t for t in plan.live_targets if t.is_open],
         "last_review": last,
         "last_outcomes": outcomes,
+        "placements": provision_for(plan.pupil) if plan.is_current else [],
         "made_on": timezone.localdate(),
         "document_title": "Support plan",
     }

@@ -15,6 +15,7 @@ from pupils.access import get_child_for_parent, log_access, pupils_visible_to
 from pupils.models import BroadArea, Tier
 
 from . import selectors, services
+from .provision import provision_for
 from .access import (
     can_manage_banks,
     can_use_banks,
@@ -118,7 +119,7 @@ def plan_detail(request, pk):
             "open_cycle": open_cycle,
             "warnings": services.target_warnings(sum(1 for t in plan.live_targets if t.is_open)) if plan.is_current else [],
             "meetings_count": selectors.meetings_this_year(pupil),
-            "meetings": pupil.parent_meetings.all()[:10],
+            "placements": provision_for(pupil) if plan.is_current else [],
             "parent_views": [r for r in plan.responses if r.kind == ParentPlanView.Kind.VIEWS],
             "read_confirmations": [r for r in plan.responses if r.kind == ParentPlanView.Kind.READ],
             "today": timezone.localdate(),
@@ -478,7 +479,7 @@ def _parent_plan(request, pupil_id):
 def parent_plan(request, pupil_id):
     """The parent's view of their child's current plan, in plain English."""
     pupil, plan = _parent_plan(request, pupil_id)
-    context = {"pupil": pupil, "plan": plan, "form": ParentViewsForm()}
+    context = {"pupil": pupil, "plan": plan, "form": ParentViewsForm(), "placements": provision_for(pupil) if plan else []}
     if plan is not None:
         plan = selectors.plan_with_details(plan.pk)
         context.update(
@@ -515,7 +516,7 @@ def parent_views(request, pupil_id):
         request,
         "support_plans/parent_plan.html",
         {
-            "pupil": pupil, "plan": plan, "form": form,
+            "pupil": pupil, "plan": plan, "form": form, "placements": provision_for(pupil),
             "targets": [t for t in plan.live_targets if t.is_open],
             "achieved": [t for t in plan.live_targets if t.achieved_on],
             "read": next((r for r in plan.responses if r.kind == ParentPlanView.Kind.READ and r.parent_id == request.user.pk), None),

@@ -293,3 +293,14 @@ def test_closing_a_cycle_for_another_class_is_404(world, make_plan, client_for):
     response = client_for(world.teacher).post(reverse("support_plans:cycle_close", args=[cycle.pk]), {"decision": "leave", "decision_notes": "x"})
     assert response.status_code == 404
     assert Cycle.objects.get(pk=cycle.pk).closed_at is None
+
+
+def test_every_error_links_to_a_field_on_the_page(world, make_plan, review_all, client_for):
+    plan = make_plan()
+    cycle = review_all(plan.cycles.get())
+    response = client_for(world.senco).post(reverse("support_plans:cycle_close", args=[cycle.pk]), {"decision": "", "next_review_date": ""})
+    page = response.content.decode()
+    assert "Choose what happens next" in page
+    assert 'href="#id_decision_1"' in page and 'id="id_decision_1"' in page
+    assert 'href="#id_next_review_date"' in page and 'id="id_next_review_date"' in page
+    assert Cycle.objects.get(pk=cycle.pk).closed_at is None
