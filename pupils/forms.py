@@ -28,7 +28,7 @@ class StatusForm(forms.Form):
 
     status = forms.ChoiceField(
         label="New register status", widget=forms.RadioSelect,
-        error_messages={"required": "Choose the new register status"},
+        error_messages={"required": "Choose the new register status", "invalid_choice": "Choose a status different from the current one"},
     )
     effective_date = date_field("Date of the decision")
     reason = forms.CharField(
