@@ -22,7 +22,11 @@ def _backdate(concern: Concern, days: int) -> None:
     """Move a demo concern's dates into the past, so the list shows ages and
     an overdue review (demo data only: real dates come from the services)."""
     shift = timedelta(days=days)
-    Concern.objects.filter(pk=concern.pk, submitted_at__isnull=False).update(submitted_at=concern.submitted_at - shift)
+    concern.refresh_from_db()
+    Concern.objects.filter(pk=concern.pk).update(
+        submitted_at=concern.submitted_at - shift if concern.submitted_at else None,
+        closed_at=concern.closed_at - shift if concern.closed_at else None,
+    )
     for row in ConcernStep.objects.filter(concern=concern):
         ConcernStep.objects.filter(pk=row.pk).update(occurred_on=row.occurred_on - shift)
 

@@ -88,7 +88,7 @@ class StaffConcernForm(forms.Form):
     evidence = MultipleFileField(
         label="Add evidence (optional)",
         required=False,
-        help_text=f"Work samples or photos. {ALLOWED_LABEL}, each smaller than the limit shown below. You can choose several files.",
+        help_text=f"Work samples or photos: {ALLOWED_LABEL}. You can choose several files.",
     )
     evidence_kind = forms.ChoiceField(
         label="What kind of evidence is it?", choices=ConcernAttachment.Kind.choices, initial=ConcernAttachment.Kind.WORK

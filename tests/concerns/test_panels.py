@@ -105,3 +105,16 @@ def test_it_seeds_demo_concerns_once(world):
     assert Concern.objects.review_due().exists() and Concern.objects.filter(outcome="nfa").exists()
     seed(context)
     assert Concern.objects.count() == made
+
+
+def test_it_appears_on_the_pupil_page_and_the_parents_child_page(world, client_for):
+    concern = advance(staff_concern(world.teacher, world.pupil), world.senco, Concern.Step.RECEIVED)
+    mine = parent_concern(world.parent, world.pupil)
+    senco_page = client_for(world.senco).get(reverse("pupils:detail", args=[world.pupil.pk])).content.decode()
+    assert reverse("concerns:detail", args=[concern.pk]) in senco_page
+    assert reverse("concerns:detail", args=[mine.pk]) in senco_page
+    ta_page = client_for(world.ta).get(reverse("pupils:detail", args=[world.pupil.pk])).content.decode()
+    assert concern.reference in ta_page and reverse("concerns:detail", args=[concern.pk]) not in ta_page
+    parent_page = client_for(world.parent).get(reverse("pupils:parent_child", args=[world.pupil.pk])).content.decode()
+    assert reverse("concerns:parent_detail", args=[mine.pk]) in parent_page
+    assert reverse("concerns:detail", args=[concern.pk]) not in parent_page
