@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pupils.models import Pupil, RegisterEntry, SenStatus
+from send_register.models import School
 
 from . import services
 from .models import AnnualReview, AssessmentRequest, EHCPlan, PlanOutcome, PlanProvision, ReviewInvitee
@@ -32,7 +33,7 @@ def _plan_for(pupil, issued_on, by, stage):
     plan = services.plan_record(
         pupil=pupil, issued_on=issued_on, by=by, reason="Final EHC plan issued (demo)",
         coordinator_name="Sam Rivers", coordinator_email="ehc.coordinator@example.org", named_setting="",
-        topup_pence=450000,
+        topup_pence=450000, local_authority=School.get().local_authority or "Derbyshire",
     )
     for order, (area, text, when) in enumerate(OUTCOMES):
         PlanOutcome.objects.create(plan=plan, order=order, area=area, outcome=text, by_when=when)
