@@ -126,3 +126,21 @@ def test_it_hides_a_concern_once_the_child_is_no_longer_linked(world, client_for
     concern = parent_concern(world.parent, world.pupil)
     world.pupil.parent_links.filter(parent=world.parent).delete()
     assert client_for(world.parent).get(reverse("concerns:parent_detail", args=[concern.pk])).status_code == 404
+
+
+def test_it_returns_to_the_check_page_after_a_change(world, client_for):
+    concern = parent_concern(world.parent, world.pupil, submit=False)
+    url = reverse("concerns:parent_question", args=[concern.pk, 1]) + "?check=1"
+    response = client_for(world.parent).post(url, {"parent_concern": "Changed my mind about the words"})
+    assert response["Location"] == reverse("concerns:parent_check", args=[concern.pk])
+    concern.refresh_from_db()
+    assert concern.parent_concern == "Changed my mind about the words"
+
+
+def test_it_will_not_reopen_a_sent_concern_for_editing(world, client_for):
+    concern = parent_concern(world.parent, world.pupil)
+    client = client_for(world.parent)
+    assert client.post(reverse("concerns:parent_question", args=[concern.pk, 1]), {"parent_concern": "x"}).status_code == 404
+    assert client.get(reverse("concerns:parent_check", args=[concern.pk])).status_code == 404
+    concern.refresh_from_db()
+    assert concern.parent_concern == "She cannot sleep before school days"

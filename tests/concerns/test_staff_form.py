@@ -192,3 +192,15 @@ def test_it_lists_the_teachers_own_concerns(world, client_for, new_pupil):
     response = client_for(world.teacher).get(reverse("concerns:mine"))
     assert response.context["drafts"] == [draft] and response.context["sent"] == [sent]
     assert client_for(world.teacher).get(reverse("concerns:list"))["Location"] == reverse("concerns:mine")
+
+
+def test_it_lets_a_ta_raise_a_concern_about_a_pupil_they_support(world, client_for):
+    response = client_for(world.ta).post(reverse("concerns:new"), form_data(world.pupil, submit="1"))
+    assert response.status_code == 302
+    concern = Concern.objects.get()
+    assert concern.raised_by == world.ta and concern.step == Concern.Step.SUBMITTED
+
+
+@pytest.mark.parametrize("persona", ["parent", "governor", "admin"])
+def test_it_refuses_my_concerns_to_non_staff(world, client_for, persona):
+    assert client_for(world.personas()[persona]).get(reverse("concerns:mine")).status_code == 403
