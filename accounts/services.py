@@ -281,7 +281,9 @@ def mfa_enrol_confirm(*, user: User, device: TOTPDevice, token: str, request=Non
     A wrong code is committed (throttle count and log row) before the error
     is raised, so retries cannot roll the throttle back."""
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
+        device = TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user, confirmed=False).first()
+        if device is None:  # confirmed or replaced by another request meanwhile
+            raise ValidationError({"token": "This QR code has expired. Scan the new one below and enter the code it gives."})
         allowed, _ = device.verify_is_allowed()
         verified = allowed and device.verify_token(normalise_code(token))
         if verified:

@@ -117,3 +117,12 @@ def test_it_shows_the_administrator_a_people_panel(world):
     html = render_to_string(panel["template"], {"panel": context})
     assert "Invited, not signed in yet" in html
     assert invited.pk
+
+
+def test_it_explains_when_the_enrolment_code_belongs_to_a_replaced_qr_code(world):
+    device = services.mfa_enrolment_device(user=world.teacher)
+    code = code_for(device)
+    services.mfa_enrol_confirm(user=world.teacher, device=device, token=code)
+    with pytest.raises(ValidationError) as error:
+        services.mfa_enrol_confirm(user=world.teacher, device=device, token=code)
+    assert "expired" in str(error.value)
