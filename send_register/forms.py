@@ -112,7 +112,7 @@ class TermForm(forms.ModelForm):
     start = _date_field("First day of term")
     end = _date_field("Last day of term")
     half_term_start = _date_field("First day of half term", required=False, help_text="Leave blank if the term has no half term")
-    half_term_end = _date_field("Last day of half term", required=False)
+    half_term_end = _date_field("Last day of half term", required=False, help_text="Leave blank if the term has no half term")
 
     class Meta:
         model = Term

@@ -49,13 +49,6 @@ def _calendar_gaps(day) -> list[str]:
     return gaps
 
 
-@login_required
-def school_settings(request):
-    from .school_views import school_settings_page
-
-    return school_settings_page(request)
-
-
 def error_403(request, exception=None):
     return render(request, "errors/403.html", status=403)
 
@@ -79,3 +72,9 @@ def error_500(request):
         log.exception("the 500 page could not be rendered")
         html = "<h1>Sorry, there is a problem with the service</h1>"
     return HttpResponseServerError(html)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent from a page that was open too long (or from another site):
+    say so plainly, in the service's own style (CSRF_FAILURE_VIEW)."""
+    return render(request, "errors/csrf.html", status=403)

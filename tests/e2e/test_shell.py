@@ -83,11 +83,26 @@ def test_the_school_settings_pages_are_accessible(sign_in, live_server, csp_viol
     screenshot(page, "term-dates")
     page.get_by_role("link", name=re.compile(r"^Change the Autumn term")).first.click()
     assert_accessible(page)
-    page.get_by_role("group", name="Last day of term").get_by_label("Day").fill("31")
-    page.get_by_role("group", name="Last day of term").get_by_label("Month").fill("2")
+    screenshot(page, "term-dates-change")
+    last_day = page.get_by_role("group", name="Last day of term")
+    last_day.get_by_label("Day").fill("31")
+    last_day.get_by_label("Month").fill("2")
     page.get_by_role("button", name="Save term dates").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("must be a real date")
     assert_accessible(page)
+    # The error summary takes the user to the first box of the date.
+    page.locator(".govuk-error-summary a").first.click()
+    expect(page.get_by_role("group", name="Last day of term").get_by_label("Day")).to_be_focused()
+
+    page.get_by_role("link", name="Back to term dates").click()
+    page.get_by_role("link", name=re.compile(r"^Set the census days")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Census days")
+    assert_accessible(page)
+    page.get_by_role("link", name="Back to term dates").click()
+    page.get_by_role("button", name=re.compile(r"^Add [0-9]{4}.[0-9]{2}$")).click()
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile(r"^Add [0-9]{4}.[0-9]{2}$")).click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("has been added")
     assert_no_csp_violations(csp_violations)
 
 

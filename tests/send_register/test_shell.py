@@ -210,3 +210,16 @@ def test_it_serves_healthz_to_anyone_without_a_session(db, client):
     assert response.status_code == 200
     assert response.json()["checks"]["database"] == "ok"
     assert "Content-Security-Policy" in response
+
+
+def test_it_explains_a_form_sent_without_a_valid_token(world, settings):
+    from django.test import Client
+
+    settings.SEND_REQUIRE_MFA = False
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.admin)
+    response = client.post(reverse("school:settings"), {"name": "Changed"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Your form could not be sent" in html and "Nothing was saved." in html
+    assert School.objects.get(pk=1).name == "Brookfield Primary School"
