@@ -238,7 +238,10 @@ def _notify_sencos(concern: Concern) -> None:
         "link": _link("concerns:detail", concern.pk),
     }
     body = render_to_string("concerns/email/new_concern.txt", context)
+    raiser_email = concern.raised_by.email if concern.raised_by else None
     for to in _senco_addresses():
+        if to == raiser_email:
+            continue  # a SENCo who raised it needs no email about their own concern
         queue_email(
             to=to,
             subject=f"New concern {concern.reference} to triage",
@@ -479,7 +482,8 @@ def concern_record_outcome(
     concern.register_event = event
     concern.closed_at = timezone.now()
     _save(concern, by, f"Outcome: {Outcome(outcome).label}")
-    _notify_raiser(concern)
+    if concern.raised_by_id != by.pk:
+        _notify_raiser(concern)
     return concern
 
 

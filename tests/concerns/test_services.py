@@ -53,15 +53,19 @@ def test_it_refuses_to_submit_an_incomplete_staff_concern_and_saves_nothing(worl
 
 
 def test_it_sends_a_concern_and_emails_every_senco_without_the_name_in_the_subject(world, new_pupil, django_capture_on_commit_callbacks):
+    from accounts.models import Role
+
+    from ..factories import UserFactory
+
+    assistant = UserFactory(email="assistant.senco@test.example.org", roles=[Role.SENCO])
     with django_capture_on_commit_callbacks(execute=True):
         concern = staff_concern(world.teacher, new_pupil)
     concern.refresh_from_db()
     assert concern.step == Step.SUBMITTED and concern.submitted_at is not None
     row = concern.steps.get()
     assert (row.step, row.recorded_by, row.occurred_on) == (Step.SUBMITTED, world.teacher, timezone.localdate())
-    assert len(mail.outbox) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([world.senco.email, assistant.email])
     message = mail.outbox[0]
-    assert message.to == [world.senco.email]
     assert "Dara" not in message.subject and "Hill" not in message.subject
     assert concern.reference in message.subject
     assert "Dara" in message.body and "Hill" not in message.body
@@ -344,3 +348,11 @@ def test_it_keeps_who_changed_what_in_the_history(world, new_pupil):
     assert any(h.step == Step.SUBMITTED and h.history_user == world.teacher for h in history)
     assert history[-1].outcome == Outcome.NO_FURTHER_ACTION and history[-1].history_user == world.senco
     assert history[-1].history_change_reason == "Outcome: No further action"
+
+
+def test_it_does_not_email_the_senco_about_their_own_actions(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        concern = staff_concern(world.senco, world.unlisted_pupil)
+        concern = advance(concern, world.senco, Step.RECEIVED)
+        services.concern_record_outcome(concern=concern, outcome=Outcome.NO_FURTHER_ACTION, by=world.senco, reason="Fine")
+    assert [m for m in mail.outbox if m.to == [world.senco.email]] == []
