@@ -427,6 +427,24 @@ def review_warnings(review, invitees=None) -> list[str]:
     return warnings
 
 
+def late_meeting_warnings(review, plan_step_list) -> list[str]:
+    """A planned meeting later than the plan's clock allows: after the latest
+    meeting date the LA's 4 weeks (R9) run past the 12 months (CFA s.44), or
+    past the phase-transfer deadline (reg 18)."""
+    if review.status != "planned" or not _is_full(review):
+        return []
+    warnings = []
+    for step in plan_step_list:
+        if step.review_id is None and not step.done and step.rule.key in ("ar_latest_meeting", "pt_meeting") \
+                and review.meeting_date > step.due:
+            warnings.append(
+                f"The meeting is after {step.due:%d/%m/%Y}, the latest date for this "
+                f"{'phase-transfer review' if step.rule.key == 'pt_meeting' else 'annual review'}: "
+                f"the LA may not be able to decide in time ({step.rule.source_ref})"
+            )
+    return warnings
+
+
 def needs_adulthood(year_group: str) -> bool:
     """From Year 9 the review considers preparing for adulthood (reg 20(6), 21(6); DOMAIN.md 4.1 R7)."""
     return year_group.isdigit() and int(year_group) >= 9

@@ -201,8 +201,7 @@ class ReviewForm(forms.ModelForm):
 
 
 class InviteeForm(forms.ModelForm):
-    attended = forms.NullBooleanField(label="Attended", required=False, widget=forms.Select(
-        choices=[("unknown", "Not known yet"), ("true", "Yes"), ("false", "No")]))
+    attended = forms.NullBooleanField(label="Attended", required=False, widget=forms.NullBooleanSelect)
 
     class Meta:
         model = ReviewInvitee

@@ -313,7 +313,11 @@ def request_evidence(request, pk):
 @login_required
 def review_create(request, plan_pk):
     plan = get_plan_for_user(request.user, plan_pk, write=True)
-    form = ReviewCreateForm(request.POST or None)
+    # Within 12 months of a phase transfer the review is a transfer review (reg 18).
+    transfer = any(s.rule.kind == deadlines.Kind.PHASE_TRANSFER and not s.done
+                   for s in _plan_steps(plan, timezone.localdate()))
+    form = ReviewCreateForm(request.POST or None, initial={
+        "kind": AnnualReview.Kind.PHASE_TRANSFER if transfer else AnnualReview.Kind.ANNUAL})
     if request.method == "POST" and form.is_valid():
         try:
             review = services.review_create(plan=plan, by=request.user, **form.cleaned_data)
@@ -325,12 +329,20 @@ def review_create(request, plan_pk):
     return render(request, "reviews/annualreview_create.html", {"form": form, "plan": plan, "pupil": plan.pupil})
 
 
+def _plan_steps(plan, today):
+    return deadlines.plan_steps(
+        plan, list(plan.reviews.prefetch_related("invitees")), today=today, dob=plan.pupil.date_of_birth,
+        year_group=plan.pupil.year_group, config=ReviewSettings.get(), school_phase=_school_phase(),
+    )
+
+
 def _review_context(review):
     invitees = list(review.invitees.all())
     pupil = review.plan.pupil
+    warnings = deadlines.late_meeting_warnings(review, _plan_steps(review.plan, timezone.localdate()))
     return {
         "review": review, "plan": review.plan, "pupil": pupil, "invitees": invitees,
-        "steps": deadlines.review_steps(review), "warnings": deadlines.review_warnings(review, invitees),
+        "steps": deadlines.review_steps(review), "warnings": warnings + deadlines.review_warnings(review, invitees),
         "adulthood": deadlines.needs_adulthood(pupil.year_group),
         "progress": review.progress.select_related("outcome"),
     }

@@ -324,3 +324,13 @@ def test_every_rule_has_a_source_and_a_statutory_flag():
     statutory = {k for k, r in d.DEFAULT_RULES.items() if r.statutory}
     assert {"req_decision", "req_final", "ar_due", "ar_invite", "ar_circulate", "pt_final", "pt_final_post16"} <= statutory
     assert not d.DEFAULT_RULES["interim_review"].statutory
+
+
+def test_it_warns_when_a_planned_meeting_is_too_late_for_the_clock():
+    steps = d.plan_steps(plan(date(2024, 2, 29)), [], today=date(2025, 1, 1), dob=date(2015, 1, 1), year_group="4",
+                         config=config(), school_phase="PS")
+    late = review(date(2025, 2, 1))  # latest meeting date is 31 January 2025
+    assert len(d.late_meeting_warnings(late, steps)) == 1
+    assert "31/01/2025" in d.late_meeting_warnings(late, steps)[0]
+    assert d.late_meeting_warnings(review(date(2025, 1, 31)), steps) == []
+    assert d.late_meeting_warnings(review(date(2025, 2, 1), "held"), steps) == []
