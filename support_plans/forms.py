@@ -77,6 +77,7 @@ class BankChoiceForm(forms.Form):
         self.fields["bank_strategies"].queryset = StrategyBank.objects.filter(active=True)
         self.fields["bank_targets"].label_from_instance = lambda item: f"{item.get_area_display()}: {item.text}"
         self.fields["bank_strategies"].label_from_instance = lambda item: f"{item.get_area_display()} ({item.get_use_display().lower()}): {item.text}"
+        self.has_items = TargetBank.objects.filter(active=True).exists() or StrategyBank.objects.filter(active=True).exists()
 
 
 class CycleForm(forms.ModelForm):

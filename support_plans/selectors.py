@@ -111,3 +111,14 @@ def plan_rows(user, day: date | None = None) -> QuerySet[SupportPlan]:
         )
         .order_by("next_review_date", "pupil__legal_last_name", "pk")
     )
+
+
+def ehc_considerations(day: date | None = None) -> QuerySet[Cycle]:
+    """Reviews that decided to consider a request for an EHC needs assessment
+    (CoP 6.63; Derwent policy 11), newest first: the reviews app collects
+    these to start a request with the evidence the plans hold."""
+    return (
+        Cycle.objects.filter(decision=Cycle.Decision.CONSIDER_EHC, closed_at__isnull=False)
+        .select_related("plan", "plan__pupil", "closed_by")
+        .order_by("-closed_at", "-pk")
+    )

@@ -274,3 +274,33 @@ def test_meetings_are_recorded_and_dated(world):
     assert meeting.pk and meeting.recorded_by == world.senco
     with pytest.raises(ValidationError):
         services.meeting_record(pupil=world.pupil, by=world.senco, date=today() + timedelta(days=1), attendees="x")
+
+
+def test_plan_status_moves_only_forward(world, make_plan):
+    plan = make_plan()
+    assert plan.can_move_to(SupportPlan.Status.SUPERSEDED) and plan.can_move_to(SupportPlan.Status.ENDED)
+    plan.status = SupportPlan.Status.SUPERSEDED
+    assert not plan.can_move_to(SupportPlan.Status.CURRENT)
+
+
+def test_ehc_considerations_are_listed_for_the_reviews_app(world, make_plan, review_all):
+    from support_plans.selectors import ehc_considerations
+
+    plan = make_plan()
+    cycle = review_all(plan.cycles.get())
+    assert list(ehc_considerations()) == []
+    services.cycle_close(cycle=cycle, by=world.senco, decision=Cycle.Decision.CONSIDER_EHC, decision_notes="Not closing the gap", next_review_date=today() + timedelta(days=30))
+    assert [c.pk for c in ehc_considerations()] == [cycle.pk]
+
+
+def test_an_ehc_pupil_cannot_leave_sen_support_at_a_plan_review(world, make_plan, review_all):
+    from pupils.services import register_set_status
+
+    plan = make_plan()
+    register_set_status(pupil=world.pupil, status=SenStatus.EHC_PLAN, effective_date=today(), reason="EHC plan issued", decided_by=world.senco)
+    cycle = review_all(plan.cycles.get())
+    with pytest.raises(ValidationError) as err:
+        services.cycle_close(cycle=cycle, by=world.senco, decision=Cycle.Decision.LEAVE, decision_notes="x")
+    assert "annual review" in str(err.value)
+    world.pupil.refresh_from_db()
+    assert world.pupil.sen_status == SenStatus.EHC_PLAN

@@ -304,3 +304,19 @@ def test_every_error_links_to_a_field_on_the_page(world, make_plan, review_all, 
     assert 'href="#id_decision_1"' in page and 'id="id_decision_1"' in page
     assert 'href="#id_next_review_date"' in page and 'id="id_next_review_date"' in page
     assert Cycle.objects.get(pk=cycle.pk).closed_at is None
+
+
+def test_changes_made_on_the_pages_keep_history_with_who(world, make_plan, client_for):
+    plan = make_plan()
+    client_for(world.teacher).post(reverse("support_plans:plan_edit", args=[plan.pk]), _edit_post(plan, plan.lock_version, provision="Changed by the teacher"))
+    latest = SupportPlan.history.filter(id=plan.pk).order_by("-history_date").first()
+    assert latest.provision == "Changed by the teacher"
+    assert latest.history_user == world.teacher
+
+
+def test_the_bank_choices_are_hidden_when_the_banks_are_empty(world, client_for):
+    page = client_for(world.senco).get(reverse("support_plans:plan_create", args=[world.pupil.pk])).content.decode()
+    assert "Start from the banks" not in page
+    TargetBank.objects.create(area="CL", text="Count to 20")
+    page = client_for(world.senco).get(reverse("support_plans:plan_create", args=[world.pupil.pk])).content.decode()
+    assert "Start from the banks" in page and "Cognition and learning: Count to 20" in page
