@@ -8,6 +8,7 @@ authenticator app plus one static device holding ten one-time backup codes.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from datetime import timedelta
 from urllib.parse import urljoin
@@ -35,9 +36,17 @@ BACKUP_DEVICE_NAME = "Backup codes"
 
 
 def client_ip(request) -> str | None:
-    if request is None:
+    """The address django-axes locks out by, so the log and lockouts agree
+    (behind a proxy, configure axes' AXES_CLIENT_IP_CALLABLE / ipware)."""
+    if request is None or not hasattr(request, "META"):
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    from axes.helpers import get_client_ip_address
+
+    address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
 
 
 def security_event_record(

@@ -39,3 +39,24 @@ def test_it_never_deletes_people_or_security_events_in_the_admin_site(client, wo
     event.refresh_from_db()
     assert event.kind == SecurityEvent.Kind.SIGN_IN
     assert User.objects.filter(pk=world.teacher.pk).exists()
+
+
+def test_it_logs_role_and_status_changes_made_in_the_admin_site(client, world, mfa_off):
+    client, operator = _superuser_client(client, mfa_off)
+    grant = world.teacher.role_grants.get()
+    data = {
+        "email": world.teacher.email, "full_name": "Tom Teacher", "short_name": "", "is_active": "",
+        "last_login_0": "", "last_login_1": "",
+        "role_grants-TOTAL_FORMS": "2", "role_grants-INITIAL_FORMS": "1",
+        "role_grants-0-id": str(grant.pk), "role_grants-0-user": str(world.teacher.pk), "role_grants-0-role": "teacher", "role_grants-0-DELETE": "on",
+        "role_grants-1-user": str(world.teacher.pk), "role_grants-1-role": "ta",
+    }
+    response = client.post(reverse("admin:accounts_user_change", args=[world.teacher.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    teacher = User.objects.get(pk=world.teacher.pk)
+    assert teacher.roles == {Role.TA}
+    assert not teacher.is_active and teacher.deactivated_at is not None
+    events = SecurityEvent.objects.filter(user=teacher, actor=operator)
+    assert set(events.values_list("kind", flat=True)) == {
+        SecurityEvent.Kind.ROLE_GRANTED, SecurityEvent.Kind.ROLE_REVOKED, SecurityEvent.Kind.DEACTIVATED,
+    }
