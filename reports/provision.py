@@ -148,18 +148,21 @@ def spending_table(year: AcademicYear, end: date) -> FigureTable | None:
         labels.append(label)
         body.append([area.pupils if area else 0])
         costs.append(area.cost_year if area else 0)
-    table = suppress_table(body)
+    # Areas add up to the total row (a pupil in two areas counts in both), so
+    # the total takes part in the suppression; a cost is hidden with its count.
+    table = suppress_table(body, column_totals=True)
     out_rows = []
     for i, label in enumerate(labels):
         cell = table.cells[i][0]
         out_rows.append([label, cell.shown, "c" if cell.suppressed else _money(costs[i])])
-    total_row = ["All interventions", str(data["total_pupils"]) if data["total_pupils"] >= 5 or not data["total_pupils"] else "c", _money(data["total_year"])]
+    total = table.column_totals[0]
+    total_row = ["All interventions", total.shown, _money(data["total_year"])]
     result = FigureTable(
         key="spending", caption=f"Spending on interventions in {year.name} so far, by broad area of need",
         header=["Broad area of need", "Pupils", "Cost so far"], rows=out_rows, total_row=total_row,
         suppressed=table.any_suppressed,
-        note="A pupil may be counted in more than one area. Costs are staff time delivered plus materials. "
-        + ("c: not shown to protect pupils' privacy (fewer than 5 pupils)." if table.any_suppressed else ""),
+        note="A pupil in interventions in two areas is counted in both. Costs are staff time delivered plus materials. "
+        + ("c: not shown to protect pupils' privacy (fewer than 5 pupils, or a figure that would give one away)." if table.any_suppressed else ""),
     )
     result.chart = [
         {"label": label, "value": None if table.cells[i][0].suppressed else round(costs[i] / 100), "shown": out_rows[i][2]}
@@ -251,6 +254,16 @@ def _parent_attended(review) -> bool:
     return any(i.role == "parent" and i.attended for i in review.invitees.all())
 
 
+def _share(part, whole) -> str:
+    """part/whole as a percentage: 'c' if either count is suppressed (8.5),
+    a dash when there is nothing to divide by."""
+    if part.suppressed or whole.suppressed:
+        return "c"
+    if not whole.value:
+        return "–"
+    return _pct(part, whole.value, 0)
+
+
 def reviews_table(start: date, end: date) -> FigureTable | None:
     plans = support_plan_reviews(start, end)
     ehc = ehc_annual_reviews(start, end)
@@ -267,7 +280,7 @@ def reviews_table(start: date, end: date) -> FigureTable | None:
     result = _table_from(
         "reviews", f"Reviews that fell due from {start:%-d %B %Y} to {end:%-d %B %Y}", "Review", labels,
         ["Held on time", "Held late", "Not yet held"], table, row_total_label="Fell due",
-        extra={"header": ["Percentage held on time"], "rows": [[_pct(table.cells[i][0], sum(r), 0) if sum(r) and not table.row_totals[i].suppressed else ("c" if table.row_totals[i].suppressed else "–")] for i, r in enumerate(rows)]},
+        extra={"header": ["Percentage held on time"], "rows": [[_share(table.cells[i][0], table.row_totals[i])] for i in range(len(rows))]},
     )
     result.chart, result.chart_caption = _chart(labels, [r[0] for r in table.cells], "Reviews held on time")
     return result
@@ -286,7 +299,7 @@ def attendance_table(start: date, end: date) -> FigureTable | None:
     if not rows:
         return None
     table = suppress_table(rows, row_totals=True)
-    extra_rows = [[_pct(table.cells[i][0], sum(r), 0) if sum(r) and not table.cells[i][0].suppressed and not table.row_totals[i].suppressed else ("c" if table.cells[i][0].suppressed else "–")] for i, r in enumerate(rows)]
+    extra_rows = [[_share(table.cells[i][0], table.row_totals[i])] for i in range(len(rows))]
     result = _table_from(
         "attendance", "Parents' attendance at reviews held this year", "Review", labels,
         ["A parent took part", "No parent took part"], table, row_total_label="Reviews held",
