@@ -196,3 +196,11 @@ def session_log(
         [SessionAttendance(session=session, pupil_id=pk, attended=pk in present_ids) for pk in members]
     )
     return session
+
+
+@transaction.atomic
+def session_delete(*, session: Session, by) -> None:
+    """Take back a session logged in error (its attendance goes with it; the
+    session's history keeps a record of the deletion and who made it)."""
+    session._history_user = by
+    session.delete()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("groups/<int:pk>/end/", views.placement_end, name="placement_end"),
     path("groups/<int:pk>/pupils/add/", views.placement_add_pupil, name="placement_add_pupil"),
     path("groups/<int:pk>/sessions/new/", views.session_log, name="session_log"),
+    path("groups/<int:pk>/sessions/<int:session_pk>/delete/", views.session_delete, name="session_delete"),
     path("places/<int:pk>/assessment/", views.member_assessment, name="member_assessment"),
     path("places/<int:pk>/leave/", views.member_remove, name="member_remove"),
     path("provision-map/", views.provision_map, name="provision_map"),

@@ -282,6 +282,20 @@ def session_log(request, pk):
     })
 
 
+@login_required
+def session_delete(request, pk, session_pk):
+    """Take back a session logged in error: the person who runs the group, or
+    the SENCo or head."""
+    access.require_use(request.user)
+    placement = access.get_placement_for_user(request.user, pk)
+    session = get_object_or_404(placement.sessions, pk=session_pk)
+    if request.method == "POST":
+        services.session_delete(session=session, by=request.user)
+        messages.success(request, f"Deleted the session on {session.date:%d/%m/%Y}")
+        return redirect(placement)
+    return render(request, "interventions/session_confirm_delete.html", {"placement": placement, "session": session})
+
+
 # -- maps and summaries ------------------------------------------------------------
 
 @login_required

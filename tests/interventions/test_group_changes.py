@@ -73,3 +73,46 @@ def test_it_adds_no_home_panels_for_governors_or_parents(client_for, world):
         assert not any("ntervention" in t for t in titles), persona
     assert any("ntervention" in p["title"] for p in panels_for(world.ta))
     assert Intervention.objects.count() == 1
+
+
+def test_the_ta_takes_back_a_session_logged_in_error_in_their_own_group_only(client_for, world, past):
+    from support_plans.interventions.models import Session, SessionAttendance
+
+    mine = make_placement(make_intervention(), world.ta, start=past)
+    add_member(mine, world.pupil)
+    session = add_session(mine, past, 30, present=[world.pupil])
+    theirs = make_placement(make_intervention(name="Theirs"), world.other_teacher, start=past)
+    other = add_session(theirs, past, 30)
+    client = client_for(world.ta)
+    url = reverse("interventions:session_delete", args=[mine.pk, session.pk])
+    assert client.get(url).status_code == 200
+    # Another group's session, or a session through the wrong group: 404.
+    assert client.post(reverse("interventions:session_delete", args=[theirs.pk, other.pk])).status_code == 404
+    assert client.post(reverse("interventions:session_delete", args=[mine.pk, other.pk])).status_code == 404
+    assert client_for(world.parent).post(url).status_code == 404
+    assert Session.objects.count() == 2
+    assert client_for(world.ta).post(url).status_code == 302
+    assert list(Session.objects.all()) == [other]
+    assert not SessionAttendance.objects.filter(session_id=session.pk).exists()
+    deleted = Session.history.filter(id=session.pk, history_type="-").get()
+    assert deleted.history_user == world.ta
+
+
+def test_the_parent_section_shows_current_and_recent_help_without_costs(world, past):
+    from django.template.loader import render_to_string
+
+    from support_plans.interventions.home import parent_section
+
+    assert parent_section(world.parent, world.pupil) == []  # nothing yet: no empty section
+    now = make_placement(make_intervention(name="Talk boost", aim="Use longer sentences"), world.ta, start=past)
+    add_member(now, world.pupil)
+    old = make_placement(make_intervention(name="Old group"), world.ta, start=past - timedelta(days=800),
+                         planned_end=past - timedelta(days=700), ended_on=past - timedelta(days=700))
+    add_member(old, world.pupil, left_on=past - timedelta(days=700))
+    [section] = parent_section(world.parent, world.pupil)
+    assert [m.placement for m in section["context"]["current"]] == [now]
+    assert section["context"]["past"] == []  # finished more than a year ago
+    html = render_to_string(section["template"], {"section": section["context"]})
+    assert "Talk boost" in html and "Use longer sentences" in html and "A teaching assistant" in html
+    assert "Monday and Thursday" in html
+    assert "£" not in html and "15.00" not in html and world.ta.full_name not in html
