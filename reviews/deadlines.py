@@ -590,6 +590,8 @@ def collect_support_plans(today: date, lead_id, pupil_ids=None) -> list[DueItem]
     if Cycle is not None and _has_fields(Cycle, "plan", "review_date", "closed_at"):
         qs = Cycle.objects.filter(closed_at__isnull=True, review_date__isnull=False,
                                   plan__pupil__leaving_date__isnull=True).select_related("plan", "plan__pupil")
+        if SupportPlan is not None and _has_fields(SupportPlan, "status"):
+            qs = qs.filter(plan__status="current")  # a superseded plan's cycles are history
         if pupil_ids is not None:
             qs = qs.filter(plan__pupil_id__in=pupil_ids)
         rule = DEFAULT_RULES["cycle_review"]

@@ -6,9 +6,9 @@ app works (with less found) while they are absent or changing."""
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 
-from pupils.models import AgencyInvolvement, PupilDocument
+from pupils.models import PupilDocument
 
 from .models import AnnualReview, AssessmentRequest, EHCPlan, EvidenceItem
 
@@ -177,7 +177,7 @@ def plans_for_list(*, status: str = "in_force"):
     in a fixed number of queries."""
     qs = EHCPlan.objects.select_related("pupil", "pupil__form", "lead").annotate(
         review_count=Count("reviews", filter=~Q(reviews__status=AnnualReview.Status.CANCELLED))
-    ).prefetch_related(Prefetch("reviews", queryset=AnnualReview.objects.prefetch_related("invitees")))
+    )
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("pupil__legal_last_name", "pupil__legal_first_name")
@@ -185,6 +185,3 @@ def plans_for_list(*, status: str = "in_force"):
 
 def open_requests():
     return AssessmentRequest.objects.filter(status__in=AssessmentRequest.OPEN).select_related("pupil", "pupil__form")
-
-
-__all__ = ["evidence_checklist", "evidence_pack_context", "plans_for_list", "open_requests", "AgencyInvolvement"]

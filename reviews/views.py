@@ -43,6 +43,12 @@ from .forms import (
 from .models import AnnualReview, EHCPlan, OutcomeProgress, ReviewSettings
 
 
+def _log_get(request, pupil, page: str) -> None:
+    """Staff opening a pupil's record (a form shows it too) is written to the access log."""
+    if request.method == "GET":
+        log_access(request.user, pupil, page)
+
+
 def _apply_errors(form, exc: ValidationError) -> None:
     """A service's ValidationError goes back onto the form, next to its field."""
     if hasattr(exc, "error_dict"):
@@ -174,6 +180,7 @@ def _school_phase():
 @login_required
 def plan_edit(request, pk):
     plan = get_plan_for_user(request.user, pk, write=True)
+    _log_get(request, plan.pupil, "EHC plan (change)")
     form = PlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
         try:
@@ -190,6 +197,7 @@ def plan_edit(request, pk):
 def plan_sections(request, pk):
     """Section E outcomes and Section F provision as rows (DOMAIN.md 3.1)."""
     plan = get_plan_for_user(request.user, pk, write=True)
+    _log_get(request, plan.pupil, "EHC plan sections E and F")
     outcomes = OutcomeFormSet(request.POST or None, instance=plan, prefix="e")
     provision = ProvisionFormSet(request.POST or None, instance=plan, prefix="f")
     if request.method == "POST" and outcomes.is_valid() and provision.is_valid():
@@ -211,6 +219,7 @@ def services_save_rows(*formsets):
 @login_required
 def plan_cease(request, pk):
     plan = get_plan_for_user(request.user, pk, write=True)
+    _log_get(request, plan.pupil, "EHC plan (cease)")
     form = CeaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -260,6 +269,7 @@ def request_detail(request, pk):
 @login_required
 def request_edit(request, pk):
     req = get_request_for_user(request.user, pk)
+    _log_get(request, req.pupil, "EHC request (change)")
     form = RequestEditForm(request.POST or None, instance=req)
     if request.method == "POST" and form.is_valid():
         try:
@@ -275,6 +285,7 @@ def request_edit(request, pk):
 @login_required
 def request_step(request, pk):
     req = get_request_for_user(request.user, pk)
+    _log_get(request, req.pupil, "EHC request (step)")
     form = RequestStepForm(request.POST or None, request=req)
     if request.method == "POST" and form.is_valid():
         try:
@@ -290,6 +301,7 @@ def request_step(request, pk):
 @login_required
 def request_evidence(request, pk):
     req = get_request_for_user(request.user, pk)
+    _log_get(request, req.pupil, "EHC request evidence")
     lines = selectors.evidence_checklist(req)
     form = EvidenceForm(request.POST or None, lines=lines)
     if request.method == "POST" and form.is_valid():
@@ -360,6 +372,7 @@ def review_detail(request, pk):
 @login_required
 def review_edit(request, pk):
     review = get_review_for_user(request.user, pk, write=True)
+    _log_get(request, review.plan.pupil, "EHC plan review (record)")
     adulthood = deadlines.needs_adulthood(review.plan.pupil.year_group) or bool(review.adulthood)
     form = ReviewForm(request.POST or None, instance=review, adulthood=adulthood)
     if request.method == "POST" and form.is_valid():
@@ -378,6 +391,7 @@ def review_edit(request, pk):
 @login_required
 def review_invitees(request, pk):
     review = get_review_for_user(request.user, pk, write=True)
+    _log_get(request, review.plan.pupil, "EHC plan review invitations")
     formset = InviteeFormSet(request.POST or None, instance=review, prefix="inv")
     if request.method == "POST" and formset.is_valid():
         services_save_rows(formset)
@@ -394,6 +408,7 @@ def review_invitees(request, pk):
 def review_progress(request, pk):
     """Progress towards each Section E outcome (reg 20(5))."""
     review = get_review_for_user(request.user, pk, write=True)
+    _log_get(request, review.plan.pupil, "EHC plan review progress")
     # Outcomes added to the plan after the review was planned get a row too.
     have = set(review.progress.values_list("outcome_id", flat=True))
     for outcome in review.plan.outcomes.filter(active=True).exclude(pk__in=have):
