@@ -36,7 +36,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from stdnum.gb import upn as upn_check
 
 from .models import ClassGroup, NeedType, Pupil, PupilNeed, SenStatus, YearGroup, validate_upn
-from .services import needs_set, register_set_status
+from .services import needs_set, register_place_new_pupils, register_set_status
 
 MAX_ROWS = 10_000
 IMPORT_REASON = "Imported from the school's MIS"
@@ -539,9 +539,20 @@ def apply_import(
 
     # Register changes through the register services: the same history rows
     # and parents' notices (s.68 CFA 2014) as a change made in the browser.
+    # New pupils (the bulk of a first import): placed in bulk, with the same
+    # rows as the single services write.
+    new_on_register = [c for c in creates if c.status_to]
+    if new_on_register:
+        try:
+            register_place_new_pupils(
+                placements=[(c.pupil_id, c.status_to, c.needs_to or ()) for c in new_on_register],
+                effective_date=effective_date, reason=IMPORT_REASON, decided_by=user,
+            )
+        except ValidationError as exc:
+            raise ImportFailed(None, "; ".join(exc.messages)) from None
     need_types = {n.code: n for n in NeedType.objects.all()}
     for change in plan.changes:
-        if change.status_to is None and change.needs_to is None:
+        if change.action == "create" or (change.status_to is None and change.needs_to is None):
             continue
         pupil = Pupil(pk=change.pupil_id)
         try:

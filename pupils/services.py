@@ -20,6 +20,7 @@ from .models import (
     AgencyInvolvement,
     NeedType,
     OnePageProfile,
+    ParentLink,
     ParentNotice,
     Pupil,
     PupilDocument,
@@ -462,3 +463,67 @@ def document_add(
         document.file.delete(save=False)  # no orphan file for a row that was never saved
         raise
     return document
+
+
+@transaction.atomic
+def register_place_new_pupils(
+    *, placements: list[tuple[int, str, tuple]], effective_date: date, reason: str, decided_by
+) -> int:
+    """The bulk counterpart of register_set_status + needs_set, for pupils the
+    MIS import has just created: [(pupil_id, status, need codes in rank
+    order)]. Such a pupil has no register entry, no needs and no parent linked
+    yet, so no parent is due a notice; this writes the same rows as the single
+    services (RegisterEntry, a 'placed' RegisterEvent, PupilNeed rows and a
+    'needs' event, the pupil's status with history) in a few bulk queries.
+    A pupil that does not fit (already on the register, with a parent) goes
+    through the single services instead."""
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Give the reason for the decision"})
+    if effective_date > timezone.localdate():
+        raise ValidationError({"effective_date": "The date cannot be in the future"})
+    wanted = {pk: (status, tuple(codes or ())) for pk, status, codes in placements}
+    pupils = Pupil.objects.select_for_update().in_bulk(list(wanted))
+    busy = set(RegisterEntry.objects.filter(pupil_id__in=wanted).values_list("pupil_id", flat=True))
+    busy |= set(ParentLink.objects.filter(pupil_id__in=wanted).values_list("pupil_id", flat=True))
+    busy |= {pk for pk, p in pupils.items() if p.sen_status != SenStatus.NONE}
+    need_types = {n.code: n for n in NeedType.objects.all()}
+    entries, events, needs = [], [], []
+    for pk, pupil in pupils.items():
+        status, codes = wanted[pk]
+        if pk in busy:
+            register_set_status(pupil=pupil, status=status, effective_date=effective_date, reason=reason, decided_by=decided_by)
+            if codes:
+                needs_set(pupil=pupil, primary=need_types[codes[0]], secondary=need_types[codes[1]] if len(codes) > 1 else None,
+                          additional=[need_types[c] for c in codes[2:]], effective_date=effective_date, reason=reason,
+                          decided_by=decided_by)
+            continue
+        if status not in (SenStatus.MONITORING, SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN):
+            raise ValidationError({"status": "Choose a register status"})
+        for code in codes:
+            need = need_types.get(code)
+            if need is None or not need.is_current(effective_date):
+                raise ValidationError({"primary": f"{code} is not a current DfE need type"})
+            if need.only_with_sen_support and status != SenStatus.SEN_SUPPORT:
+                raise ValidationError({"primary": f"{need.label} (NSA) is only valid for pupils on SEN support"})
+        entries.append(RegisterEntry(pupil=pupil, status=status, start_date=effective_date, reason=reason, decided_by=decided_by))
+        events.append(RegisterEvent(pupil=pupil, kind=RegisterEvent.Kind.PLACED, from_status=SenStatus.NONE, to_status=status,
+                                    effective_date=effective_date, reason=reason, decided_by=decided_by))
+        ranked = {}
+        for rank, code in enumerate(codes, start=1):
+            needs.append(PupilNeed(pupil=pupil, need_type_id=code, rank=rank if rank <= 2 else None, start_date=effective_date))
+            ranked[code] = rank if rank <= 2 else None
+        if codes:
+            events.append(RegisterEvent(pupil=pupil, kind=RegisterEvent.Kind.NEEDS_CHANGED, from_status=status, to_status=status,
+                                        detail=f"none → {_needs_summary(ranked)}"[:250], effective_date=effective_date,
+                                        reason=reason, decided_by=decided_by))
+        pupil.sen_status = status
+        pupil.updated_at = timezone.now()
+    placed = [p for pk, p in pupils.items() if pk not in busy]
+    bulk_update_with_history(placed, Pupil, fields=["sen_status", "updated_at"], batch_size=500,
+                             default_user=decided_by, default_change_reason=reason[:100])
+    bulk_create_with_history(entries, RegisterEntry, batch_size=500, default_user=decided_by)
+    bulk_create_with_history(needs, PupilNeed, batch_size=500, default_user=decided_by, default_change_reason=reason[:100])
+    RegisterEvent.objects.bulk_create(events, batch_size=500)
+    return len(pupils)
