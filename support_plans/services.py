@@ -6,11 +6,15 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from pupils.models import ON_REGISTER, Pupil, SenStatus
 from pupils.services import register_set_status
 from send_register.calendar import current_term, term_containing
+from send_register.models import School
+from send_register.outbox import queue_email
 
 from .models import (
     SUGGESTED_MAX_TARGETS,
@@ -525,7 +529,8 @@ def _check_parent(plan: SupportPlan, parent) -> None:
 @transaction.atomic
 def parent_add_views(*, plan: SupportPlan, parent, text: str) -> ParentPlanView:
     """A parent adds their views before a review (CoP 6.64-6.65); they show on
-    the review page of the open cycle."""
+    the review page of the open cycle, and the person responsible for the
+    plan is told by email (after the commit; no child's name in it)."""
     _check_parent(plan, parent)
     text = (text or "").strip()
     if not text:
@@ -537,6 +542,18 @@ def parent_add_views(*, plan: SupportPlan, parent, text: str) -> ParentPlanView:
         cycle=plan.cycles.filter(closed_at__isnull=True).first(),
     )
     _touch(plan)
+    coordinator = plan.coordinator
+    if coordinator is not None and coordinator.is_active and coordinator.email:
+        queue_email(
+            to=coordinator.email,
+            subject="A parent has added their views to a support plan",
+            body=render_to_string(
+                "support_plans/email/parent_views.txt",
+                {"coordinator": coordinator, "plan": plan, "school": School.get(), "path": reverse("support_plans:plan_detail", args=[plan.pk])},
+            ),
+            purpose="plan_parent_views",
+            related_id=response.pk,
+        )
     return response
 
 

@@ -304,3 +304,16 @@ def test_an_ehc_pupil_cannot_leave_sen_support_at_a_plan_review(world, make_plan
     assert "annual review" in str(err.value)
     world.pupil.refresh_from_db()
     assert world.pupil.sen_status == SenStatus.EHC_PLAN
+
+
+def test_the_person_responsible_is_told_when_a_parent_adds_views(world, make_plan, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    plan = make_plan()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.parent_add_views(plan=plan, parent=world.parent, text="Worried about spelling")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [world.senco.email]
+    assert f"/plans/{plan.pk}/" in message.body
+    assert "Amelia" not in message.body and "Amelia" not in message.subject
