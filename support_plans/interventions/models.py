@@ -117,7 +117,7 @@ class Intervention(TimeStamped):
 
 
 class PlacementQuerySet(models.QuerySet):
-    def open(self, on: date | None = None):
+    def open(self):
         return self.filter(ended_on__isnull=True)
 
 

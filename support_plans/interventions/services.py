@@ -172,7 +172,7 @@ def session_log(
         raise ValidationError({"date": f"The group ended on {placement.ended_on:%d/%m/%Y}"})
     if not (1 <= minutes <= 240):
         raise ValidationError({"minutes": "Enter the minutes as a whole number from 1 to 240"})
-    members = list(_current_members(placement, on).select_related(None).values_list("pupil_id", flat=True))
+    members = list(_current_members(placement, on).values_list("pupil_id", flat=True))
     if pupils is not None:
         allowed = set(pupils)
         members = [pk for pk in members if pk in allowed]
