@@ -102,7 +102,7 @@ def user_invite(
     *, full_name: str, email: str, roles: Iterable[str], invited_by: User, base_url: str, short_name: str = "", request=None
 ) -> User:
     """Create an account with no usable password and email a link to set one.
-    The link works until PASSWORD_RESET_TIMEOUT (three days) or until used."""
+    The link works once, until PASSWORD_RESET_TIMEOUT (three days by default)."""
     email = User.objects.normalize_email(email).strip().lower()
     roles = _normalise_roles(roles)
     if not roles:
