@@ -4,6 +4,8 @@ interventions) and from EHC plans and requests."""
 from datetime import timedelta
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
+
 from concerns.models import Concern
 from reviews.deadlines import Kind, collect, items_for_user
 from support_plans.interventions.models import Intervention, Placement, PlacementPupil
@@ -76,3 +78,29 @@ def test_items_are_ordered_by_date(world, make_plan, make_review):
     make_review(plan, meeting_date=today() + timedelta(days=50))
     dates = [i.due_date for i in collect(today=today())]
     assert dates == sorted(dates)
+
+
+def test_a_superseded_plans_open_cycle_is_not_due(world):
+    old = SupportPlan.objects.create(pupil=world.pupil, start_date=today() - timedelta(days=90), status="superseded",
+                                     next_review_date=today() + timedelta(days=2))
+    Cycle.objects.create(plan=old, number=1, opened_on=today() - timedelta(days=90), review_date=today() + timedelta(days=4))
+    assert keys_of(collect(today=today()), Kind.SUPPORT_PLAN) == []
+
+
+def test_the_anchor_setting_moves_the_next_annual_review(world, make_plan, make_review):
+    from reviews import services
+    from reviews.models import ReviewSettings
+
+    plan = make_plan(issued_on=today() - timedelta(days=300))
+    meeting = today() - timedelta(days=40)
+    review = make_review(plan, meeting_date=meeting)
+    services.review_update(review=review, by=world.senco, mark_held=True, report_sent_on=meeting + timedelta(days=5),
+                           la_decision="keep", la_decision_on=meeting + timedelta(days=20))
+
+    def twelve_month_due():
+        return [i.due_date for i in collect(today=today()) if i.rule.key == "ar_due"]
+
+    assert twelve_month_due() == [meeting + relativedelta(years=1)]
+    ReviewSettings.objects.update_or_create(pk=1, defaults={"annual_anchor": "la_decision"})
+    decided = meeting + timedelta(days=20)
+    assert twelve_month_due() == [decided + relativedelta(years=1)]
