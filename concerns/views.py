@@ -226,7 +226,7 @@ def concern_step(request, pk, step):
     if not concern.can_move_to(step):
         messages.error(request, f"{Concern.Step(step).label} cannot be recorded now: the concern is at '{concern.get_step_display()}'.")
         return redirect(concern)
-    form = StepForm(request.POST or None, step=step)
+    form = StepForm(request.POST if request.method == "POST" else None, step=step)
     if request.method == "POST" and form.is_valid():
         try:
             services.concern_add_step(concern=concern, step=step, by=request.user, **form.cleaned_data)
@@ -249,7 +249,7 @@ def concern_skip(request, pk):
     if not targets:
         messages.error(request, "There is no step to skip from here.")
         return redirect(concern)
-    form = SkipForm(request.POST or None, targets=targets)
+    form = SkipForm(request.POST if request.method == "POST" else None, targets=targets)
     if request.method == "POST" and form.is_valid():
         try:
             services.concern_skip_step(
@@ -269,7 +269,7 @@ def concern_outcome(request, pk):
     if not concern.can_move_to(Concern.Step.OUTCOME):
         messages.error(request, f"An outcome cannot be recorded now: the concern is at '{concern.get_step_display()}'.")
         return redirect(concern)
-    form = OutcomeForm(request.POST or None)
+    form = OutcomeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.concern_record_outcome(concern=concern, by=request.user, **form.cleaned_data)

@@ -168,3 +168,14 @@ def test_it_offers_no_actions_once_closed(world, client_for):
     response = client.get(reverse("concerns:detail", args=[concern.pk]))
     assert response.context["next_steps"] == [] and not response.context["can_record_outcome"]
     assert client.get(reverse("concerns:outcome", args=[concern.pk])).status_code == 302
+
+
+def test_it_explains_an_empty_outcome_form(world, client_for):
+    concern = advance(staff_concern(world.teacher, world.pupil), world.senco, Step.RECEIVED)
+    response = client_for(world.senco).post(reverse("concerns:outcome", args=[concern.pk]), {})
+    assert response.status_code == 200
+    assert response.context["form"].errors["outcome"] == ["Choose an outcome"]
+    html = response.content.decode()
+    assert 'href="#id_outcome_1"' in html and 'id="id_outcome_1"' in html
+    concern.refresh_from_db()
+    assert concern.closed_at is None
