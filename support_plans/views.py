@@ -262,6 +262,7 @@ def plan_new_version(request, pk):
                 return redirect("support_plans:plan_edit", pk=new.pk)
     else:
         form = NewVersionForm(initial={"next_review_date": plan.next_review_date})
+    log_access(request.user, plan.pupil, "Support plan: new version")
     return render(request, "support_plans/plan_new_version.html", {"form": form, "plan": plan, "pupil": plan.pupil})
 
 
@@ -284,6 +285,7 @@ def cycle_edit(request, pk):
                 return redirect(cycle.plan)
     else:
         form = CycleForm(instance=cycle)
+    log_access(request.user, cycle.plan.pupil, "Support plan cycle")
     return render(request, "support_plans/cycle_form.html", {"form": form, "cycle": cycle, "plan": cycle.plan, "pupil": cycle.plan.pupil})
 
 
@@ -378,6 +380,7 @@ def cycle_close(request, pk):
         form = CycleCloseForm(initial={"decision": Cycle.Decision.CONTINUE, "next_review_date": _default_next_review()})
     targets = list(cycle.targets.all())
     reviews = {r.target_id: r for r in cycle.target_reviews.all()}
+    log_access(request.user, cycle.plan.pupil, "Support plan: close cycle")
     return render(
         request,
         "support_plans/cycle_close.html",
@@ -416,6 +419,7 @@ def meeting_add(request, pupil_id):
                 return redirect("support_plans:plan_versions", pupil_id=pupil.pk)
     else:
         form = MeetingForm(initial={"date": timezone.localdate()})
+    log_access(request.user, pupil, "Meeting with parents")
     return render(request, "support_plans/meeting_form.html", {"form": form, "pupil": pupil})
 
 

@@ -85,3 +85,24 @@ def test_the_plan_review_date_is_kept_on_the_open_cycle(world, make_plan):
     services.plan_update(plan=plan, by=world.senco, lock_version=plan.lock_version, next_review_date=today() + timedelta(days=9))
     cycle.refresh_from_db()
     assert cycle.review_date == today() + timedelta(days=9)
+
+
+def test_the_pupil_section_offers_the_pdfs(world, make_plan, rf):
+    from django.urls import reverse
+
+    plan = make_plan()
+    section = sections.pupil_section(world.teacher, world.pupil, Tier.PLAN)[0]
+    request = rf.get("/")
+    html = render_to_string(section["template"], {"section": section["context"]}, request=request)
+    assert reverse("pdfs:request", args=["support_plan", plan.pk]) in html
+    assert reverse("pdfs:request", args=["one_page_profile", world.pupil.pk]) in html
+
+
+def test_the_pupil_page_and_the_child_page_show_the_plan(world, make_plan, client_for):
+    from django.urls import reverse
+
+    make_plan()
+    page = client_for(world.teacher).get(reverse("pupils:detail", args=[world.pupil.pk])).content.decode()
+    assert "Meetings with parents this year" in page and "Read 20 high-frequency words" in page
+    page = client_for(world.parent).get(reverse("pupils:parent_child", args=[world.pupil.pk])).content.decode()
+    assert reverse("support_plans:parent_plan", args=[world.pupil.pk]) in page
