@@ -14,7 +14,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 
-from pupils.models import ON_REGISTER, NeedType, Pupil, PupilNeed, SenStatus, validate_upn
+from pupils.models import NeedType, Pupil, PupilNeed, SenStatus, validate_upn
 from send_register.models import School
 
 VALID_PROVISION = {"E", "K", "N"}

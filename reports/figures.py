@@ -47,6 +47,7 @@ class FigureTable:
     suppressed: bool = False
     chart: list[dict] = field(default_factory=list)  # {"label", "value" (int or None), "shown"}
     chart_caption: str = ""
+    after_total: list[list[str]] = field(default_factory=list)  # context rows below the total (the whole roll)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -102,7 +103,7 @@ def status_table(facts: list[selectors.PupilFacts]) -> FigureTable:
         ["Pupils"], table, total_label=ANY_SEN_LABEL,
         extra={"header": ["Percentage of pupils on roll"], "rows": percents, "total": [total_pct]},
     )
-    result.rows.append(["All pupils on roll", str(roll), "100%"])
+    result.after_total.append(["All pupils on roll", str(roll), "100%"])
     result.chart, result.chart_caption = _chart(STATUS_COLUMNS, [table.cells[0][0], table.cells[1][0]], "Pupils by type of SEN provision")
     return result
 

@@ -5,7 +5,7 @@ no table (or None), and an app with no data gives zeros, so that the report
 always renders. Counts go through reports.suppression like every published
 figure (DOMAIN.md 8.5); money is shown only beside an unsuppressed count."""
 
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from send_register.calendar import academic_year_containing, current_term, today
-from send_register.models import PdfJob, School, Term
+from send_register.models import PdfJob, School
 
 from . import analysis as register_analysis
 from . import census, dashboard, pdfs, services
@@ -300,7 +300,3 @@ def census_export(request):
     response["Content-Disposition"] = f'attachment; filename="sen-census-{today():%Y-%m-%d}.csv"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-def term_or_404(pk) -> Term:
-    return get_object_or_404(Term, pk=pk)
