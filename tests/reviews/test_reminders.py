@@ -99,3 +99,21 @@ def test_the_daily_task_is_scheduled(db):
 
     task_row = PeriodicTask.objects.get(task="reviews.tasks.send_due_reminders")
     assert task_row.enabled and task_row.crontab.hour == "6"
+
+
+def test_a_run_racing_another_sends_nothing_twice(world, make_plan, make_review, django_capture_on_commit_callbacks,
+                                                   monkeypatch):
+    """Two workers at once: the second one's read of what was sent is stale,
+    so it tries to record the same reminders; the unique constraint stops it
+    and its email is rolled back with them."""
+    from reviews import reminders
+    from send_register.models import OutboundEmail
+
+    make_review(make_plan(), meeting_date=today() + timedelta(days=10))
+    mail.outbox.clear()
+    run(django_capture_on_commit_callbacks)
+    rows, emails = ReminderSent.objects.count(), OutboundEmail.objects.count()
+    monkeypatch.setattr(reminders, "_already_sent", lambda keys: set())
+    assert run(django_capture_on_commit_callbacks) == 0
+    assert (ReminderSent.objects.count(), OutboundEmail.objects.count()) == (rows, emails)
+    assert len(mail.outbox) == 1
