@@ -4,7 +4,8 @@
   only people who see costs and hourly rates.
 - Teachers and TAs see the catalogue (without costs) and the placements they
   run themselves (staff == user); anyone else's placement is a 404. They log
-  sessions for their own placements only.
+  sessions, and record entry and exit assessments for the pupils whose
+  plan-tier record they may see, for their own placements only.
 - Pupils inside a placement are shown to a teacher or TA only when
   pupils.access lets them see the pupil (summary tier for names and
   attendance; plan tier for assessment results).
@@ -78,6 +79,23 @@ def get_member_for_manager(user, pk) -> PlacementPupil:
         return PlacementPupil.objects.select_related("placement__intervention", "placement__staff", "pupil").get(pk=pk)
     except (PlacementPupil.DoesNotExist, ValueError, TypeError):
         raise Http404("No such place") from None
+
+
+def get_member_for_assessment(user, pk) -> PlacementPupil:
+    """A place whose entry and exit assessments `user` may record: the SENCo
+    and head for any; the member of staff who runs the group for the pupils
+    whose plan-tier record they may see (reviews/deadlines.py makes them
+    responsible for the exit assessment). Anyone else: 404."""
+    require_use(user)
+    try:
+        member = PlacementPupil.objects.select_related("placement__intervention", "placement__staff", "pupil").get(pk=pk)
+    except (PlacementPupil.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such place") from None
+    if can_manage(user):
+        return member
+    if member.placement.staff_id == user.pk and pupils_visible_to(user, Tier.PLAN).filter(pk=member.pupil_id).exists():
+        return member
+    raise Http404("No such place")
 
 
 def visible_pupil_ids(user, tier: int = Tier.SUMMARY):

@@ -200,7 +200,7 @@ def placement_add_pupil(request, pk):
 
 @login_required
 def member_assessment(request, pk):
-    member = access.get_member_for_manager(request.user, pk)
+    member = access.get_member_for_assessment(request.user, pk)
     form = AssessmentForm(request.POST or None, instance=member)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

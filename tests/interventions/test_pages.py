@@ -75,6 +75,8 @@ def test_it_forbids_teachers_and_tas_from_managing(client_for, world, setup, per
     member = mine.members.first()
     client = client_for(world.personas()[persona])
     for name, url in manager_urls(intervention, mine, member, world.pupil).items():
+        if persona == "ta" and name == "member_assessment":
+            continue  # the TA runs this group: see test_the_ta_records_assessments_for_their_own_group
         assert client.get(url).status_code in (403, 404), name
     assert client.get(reverse("interventions:provision_map")).status_code == 403
     assert client.get(reverse("interventions:create")).status_code == 403
@@ -252,3 +254,24 @@ def test_it_writes_the_access_log_for_the_pupil_map(client_for, world, setup):
     assert bad.status_code == 400 and "on or after its start" in bad.content.decode()
     assert client.get(reverse("interventions:pupil_map", args=[999999])).status_code == 404
     assert client.get(reverse("interventions:effectiveness"), {"year": "nonsense"}).status_code == 400
+
+
+def test_the_ta_records_assessments_for_their_own_group_only(client_for, world, setup, past):
+    _, mine, theirs = setup
+    member = mine.members.get(pupil=world.pupil)
+    client = client_for(world.ta)
+    url = reverse("interventions:member_assessment", args=[member.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "£" not in page.content.decode()
+    response = client.post(url, {"entry_value": "84", "entry_date": past.isoformat(), "exit_value": "", "exit_date": "", "outcome": ""})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.entry_value == Decimal(84)
+    # Another person's group: not found, nothing saved.
+    other = theirs.members.get()
+    response = client.post(reverse("interventions:member_assessment", args=[other.pk]), {"entry_value": "70", "entry_date": past.isoformat()})
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.entry_value is None
+    # The teacher of the pupil does not run this group: not found either.
+    assert client_for(world.teacher).get(url).status_code == 404
