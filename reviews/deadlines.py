@@ -149,9 +149,21 @@ DEFAULT_RULES: dict[str, Rule] = {r.key: r for r in [
 
 
 def rules(config=None) -> dict[str, Rule]:
-    """The rules with the school's settings applied (the under-5 interval and
-    the meeting buffer are settings; the statutory offsets are not)."""
+    """The rules with the school's settings applied: the under-5 interval and
+    the meeting buffer are review settings; an installation may also change a
+    rule's offset in Django settings, e.g. for an LA with its own timetable:
+
+        REVIEWS_RULE_OVERRIDES = {"ar_advice_request": {"offset": -8}}
+
+    (DOMAIN.md 0: every deadline a configurable rule). A statutory rule can be
+    overridden too, but the override is the school's responsibility."""
+    from django.conf import settings
+
     current = dict(DEFAULT_RULES)
+    for key, changes in (getattr(settings, "REVIEWS_RULE_OVERRIDES", None) or {}).items():
+        if key in current:
+            allowed = {k: v for k, v in changes.items() if k in ("offset", "unit", "title", "statutory", "source_ref")}
+            current[key] = replace(current[key], **allowed)
     if config is not None:
         current["interim_review"] = replace(current["interim_review"], offset=int(config.under5_interval_months))
         current["ar_target_meeting"] = replace(current["ar_target_meeting"], offset=-int(config.meeting_buffer_weeks))
@@ -212,7 +224,7 @@ class Transfer:
 def next_transfer(year_group: str, today: date, years: list[str], rule_set: dict | None = None) -> Transfer | None:
     """The pupil's next phase transfer if it is within 12 months of `today`
     (reg 18; DOMAIN.md 4.2), else None."""
-    rule_set = rule_set or DEFAULT_RULES
+    rule_set = rule_set or rules()
     if year_group not in YEAR_CODES:
         return None
     here = YEAR_CODES.index(year_group)
@@ -331,7 +343,7 @@ def plan_steps(plan, reviews, *, today: date, dob: date | None, year_group: str,
 def review_steps(review, rs: dict | None = None) -> list[Step]:
     """The dated steps of one review (reg 20, 22; DOMAIN.md 4.1, 4.4), each done
     or not. Interim reviews have only the meeting (CoP 9.178: not the full rules)."""
-    rs = rs or DEFAULT_RULES
+    rs = rs or rules()
     meeting = review.meeting_date
     rid = review.pk
     if review.status == "cancelled":
@@ -368,7 +380,7 @@ def request_steps(request, rs: dict | None = None) -> list[Step]:
     """The LA's milestones for one needs-assessment request (DOMAIN.md 3), with
     the dates reached. Steps that no longer apply (after a refusal, say) are
     marked done so they neither show as due nor send reminders."""
-    rs = rs or DEFAULT_RULES
+    rs = rs or rules()
     received = request.requested_on
     status = request.status
     stopped = status in ("refused", "not_issued", "withdrawn")
@@ -393,7 +405,7 @@ def request_steps(request, rs: dict | None = None) -> list[Step]:
 
 def review_warnings(review, invitees=None) -> list[str]:
     """Timing problems with one review, in plain words (reg 20(3), 20(4), R8, R9)."""
-    rs = DEFAULT_RULES
+    rs = rules()
     meeting = review.meeting_date
     warnings = []
     invite_by = rs["ar_invite"].apply(meeting)
@@ -578,7 +590,7 @@ def collect_support_plans(today: date, lead_id, pupil_ids=None) -> list[DueItem]
         if pupil_ids is not None:
             qs = qs.filter(pupil_id__in=pupil_ids)
         has_coordinator = _has_fields(SupportPlan, "coordinator")
-        rule = DEFAULT_RULES["sp_review"]
+        rule = rules()["sp_review"]
         for plan in qs:
             url = _first_url([("support_plans:plan_detail", [plan.pk])],
                              _url("pupils:detail", plan.pupil_id))
@@ -594,7 +606,7 @@ def collect_support_plans(today: date, lead_id, pupil_ids=None) -> list[DueItem]
             qs = qs.filter(plan__status="current")  # a superseded plan's cycles are history
         if pupil_ids is not None:
             qs = qs.filter(plan__pupil_id__in=pupil_ids)
-        rule = DEFAULT_RULES["cycle_review"]
+        rule = rules()["cycle_review"]
         for cycle in qs:
             plan = cycle.plan
             # When the plan's own next review is the same day, one item is enough.
@@ -621,7 +633,7 @@ def collect_concerns(today: date, lead_id, pupil_ids=None) -> list[DueItem]:
         qs = qs.exclude(step="draft")
     if pupil_ids is not None:
         qs = qs.filter(pupil_id__in=pupil_ids)
-    rule = DEFAULT_RULES["concern_review"]
+    rule = rules()["concern_review"]
     items = []
     for concern in qs:
         url = _first_url([("concerns:detail", [concern.pk])], _url("pupils:detail", concern.pupil_id))
@@ -645,7 +657,7 @@ def collect_interventions(today: date, lead_id, pupil_ids=None) -> list[DueItem]
         qs = qs.filter(left_on__isnull=True)
     if pupil_ids is not None:
         qs = qs.filter(pupil_id__in=pupil_ids)
-    rule = DEFAULT_RULES["intervention_exit"]
+    rule = rules()["intervention_exit"]
     items = []
     for member in qs:
         placement = member.placement

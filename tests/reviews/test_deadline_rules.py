@@ -334,3 +334,12 @@ def test_it_warns_when_a_planned_meeting_is_too_late_for_the_clock():
     assert "31/01/2025" in d.late_meeting_warnings(late, steps)[0]
     assert d.late_meeting_warnings(review(date(2025, 1, 31)), steps) == []
     assert d.late_meeting_warnings(review(date(2025, 2, 1), "held"), steps) == []
+
+
+def test_an_installation_can_change_a_rules_offset(settings):
+    settings.REVIEWS_RULE_OVERRIDES = {"ar_advice_request": {"offset": -8}, "nonsense": {"offset": 1}}
+    steps = steps_by_key(d.review_steps(review(date(2025, 3, 20))))
+    assert steps["ar_advice_request"].due == date(2025, 1, 23)  # 8 weeks before
+    assert steps["ar_invite"].due == date(2025, 3, 6)  # unchanged
+    settings.REVIEWS_RULE_OVERRIDES = {}
+    assert steps_by_key(d.review_steps(review(date(2025, 3, 20))))["ar_advice_request"].due == date(2025, 2, 6)
