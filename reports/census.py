@@ -14,7 +14,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 
-from pupils.models import NeedType, Pupil, PupilNeed, SenStatus, validate_upn
+from pupils.models import NeedType, Pupil, PupilNeed, RegisterEntry, SenStatus, validate_upn
+from send_register.calendar import today
 from send_register.models import School
 
 VALID_PROVISION = {"E", "K", "N"}
@@ -90,19 +91,42 @@ def validate_record(record: CensusRecord, *, phase: str, valid_types: dict[str, 
     return flags
 
 
-def census_pupils():
-    """Pupils on the register and on roll (monitoring included: exported as N)."""
-    return Pupil.objects.on_roll().on_register().with_summary().order_by("legal_last_name", "legal_first_name", "pk")
+def census_pupils(on: date | None = None) -> list[Pupil]:
+    """Pupils on the register and on roll on `on` (monitoring included:
+    exported as N). Today or later: the register as it stands. An earlier day
+    (a census day gone by): the register's history on that day, since the
+    census is a snapshot (DOMAIN.md 1.1). Each pupil comes back with
+    `census_status` and `census_needs` set. A fixed number of queries."""
+    from django.db.models import Q
+
+    from .selectors import on_roll_q
+
+    if on is None or on >= today():
+        pupils = list(Pupil.objects.on_roll().on_register().with_summary().order_by("legal_last_name", "legal_first_name", "pk"))
+        for pupil in pupils:
+            pupil.census_status = pupil.sen_status
+            pupil.census_needs = pupil.current_needs
+        return pupils
+    active = Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gt=on))
+    status = dict(RegisterEntry.objects.filter(active).values_list("pupil_id", "status"))
+    pupils = list(Pupil.objects.filter(on_roll_q(on), pk__in=list(status)).order_by("legal_last_name", "legal_first_name", "pk"))
+    needs: dict[int, list] = {}
+    for need in PupilNeed.objects.filter(active, pupil__in=pupils).select_related("need_type"):
+        needs.setdefault(need.pupil_id, []).append(need)
+    for pupil in pupils:
+        pupil.census_status = status[pupil.pk]
+        pupil.census_needs = sorted(needs.get(pupil.pk, []), key=lambda n: (n.rank or 9, n.need_type.sort_order))
+    return pupils
 
 
-def census_record(pupil: Pupil, school: School, on: date | None = None) -> CensusRecord:
+def census_record(pupil: Pupil, school: School) -> CensusRecord:
     """What the census return holds for `pupil`. Monitoring exports as N
     (DOMAIN.md 1.1) and so carries no need types (rule 2125). Only the
     rank-1 and rank-2 needs go (rule 2166); other recorded needs stay in the
     school's records."""
-    provision = SenStatus.census_code(pupil.sen_status)
+    provision = SenStatus.census_code(getattr(pupil, "census_status", pupil.sen_status))
     record = CensusRecord(pupil_id=pupil.pk, upn=pupil.upn, provision=provision)
-    needs = pupil.current_needs
+    needs = pupil.census_needs if hasattr(pupil, "census_needs") else pupil.current_needs
     if provision == SenStatus.NONE:
         if needs:
             record.notes.append("Needs are recorded but the census provision is N (monitoring): they are not sent (rule 2125)")
@@ -131,8 +155,8 @@ def valid_need_types(on: date) -> dict[str, NeedType]:
 def census_rows(school: School, on: date) -> list[tuple[Pupil, CensusRecord, list[Flag]]]:
     valid = valid_need_types(on)
     rows = []
-    for pupil in census_pupils():
-        record = census_record(pupil, school, on)
+    for pupil in census_pupils(on):
+        record = census_record(pupil, school)
         rows.append((pupil, record, validate_record(record, phase=school.phase, valid_types=valid)))
     return rows
 

@@ -277,15 +277,33 @@ def termly_register(request):
     return render(request, "reports/termly_register.html", {"term": term, "job": job, "pdf_kind": pdfs.REGISTER_KIND})
 
 
+def _census_day(request):
+    """The census day asked for (?day=<id>), or None for the register as it stands."""
+    from send_register.models import CensusDay
+
+    day_id = request.GET.get("day", "")
+    if not day_id:
+        return None
+    try:
+        return CensusDay.objects.select_related("academic_year").get(pk=int(day_id))
+    except (CensusDay.DoesNotExist, ValueError):
+        raise Http404("No such census day") from None
+
+
 @login_required
 def census_check(request):
+    from send_register.models import CensusDay
+
     require(can_see_analysis(request.user))
     school = School.get()
-    rows = census.census_rows(school, today())
+    census_day = _census_day(request)
+    on = census_day.day if census_day else today()
+    rows = census.census_rows(school, on)
     flagged = [(p, r, f) for p, r, f in rows if f]
     noted = [(p, r, f) for p, r, f in rows if r.notes and not f]
     return render(request, "reports/census_check.html", {
-        "rows": rows, "flagged": flagged, "noted": noted, "school": school,
+        "rows": rows, "flagged": flagged, "noted": noted, "school": school, "on": on, "census_day": census_day,
+        "census_days": CensusDay.objects.select_related("academic_year").filter(day__lte=today()).order_by("-day")[:6],
         "errors": sum(1 for _, _, f in rows for x in f if x.severity == "error"),
     })
 
@@ -294,9 +312,11 @@ def census_check(request):
 def census_export(request):
     require(can_see_analysis(request.user))
     school = School.get()
-    rows = census.census_rows(school, today())
+    census_day = _census_day(request)
+    on = census_day.day if census_day else today()
+    rows = census.census_rows(school, on)
     body = census.census_csv([r for _, r, _ in rows])
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="sen-census-{today():%Y-%m-%d}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="sen-census-{on:%Y-%m-%d}.csv"'
     response["Cache-Control"] = "no-store"
     return response

@@ -126,3 +126,19 @@ def test_the_senco_downloads_the_csv_and_sees_the_flags(world, register, client_
     page = client.get(reverse("reports:census_check")).content.decode()
     assert "A SEN type is required when provision is E or K (2170)" in page
     assert world.pupil.display_name in page
+
+
+def test_it_exports_the_register_as_it_was_on_a_past_census_day(world, year, register, client_for):
+    from send_register.models import CensusDay
+
+    day = CensusDay.objects.create(academic_year=year, season="autumn", day=date(2026, 10, 1))
+    rows = {p.pk: r for p, r, _ in census_rows(School.get(), day.day)}
+    # On 1 October R1 was still on SEN support and U1 had no plan yet; M1 was on monitoring.
+    assert rows[register.r.pk].provision == "K"
+    assert rows[register.u.pk].provision == "K" and rows[register.u.pk].needs == [("SEMH", 1)]
+    assert rows[register.m.pk].provision == "N"
+    assert register.d[0].pk in rows  # placed that day
+    response = client_for(world.senco).get(reverse("reports:census_export") + f"?day={day.pk}")
+    assert response["Content-Disposition"].endswith('sen-census-2026-10-01.csv"')
+    assert register.r.upn in response.content.decode()
+    assert client_for(world.senco).get(reverse("reports:census_check") + "?day=999").status_code == 404
