@@ -114,3 +114,8 @@ def test_the_navigation_collapses_into_a_menu_on_a_phone(sign_in, page):
     toggle.click()
     expect(page.get_by_role("navigation", name="Sections").get_by_role("link", name="Register")).to_be_visible()
     assert_accessible(page)
+    screenshot(page, "phone-menu", full_page=False)
+    # The account links fold away behind their own button.
+    expect(page.get_by_role("button", name="Sign out")).to_be_hidden()
+    page.get_by_role("button", name="Account").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
