@@ -169,7 +169,7 @@ def change_history(pupil: Pupil, tier: int) -> list[HistoryItem]:
                 HistoryItem(
                     at=row.history_date,
                     who=row.history_user,
-                    what=f"{label}: {_describe(label, row)}",
+                    what=f"{label}: {_describe(label, row)}" if label != "Pupil details" else label,
                     action=_ACTIONS.get(row.history_type, row.history_type),
                     changes=changes,
                     reason=row.history_change_reason or "",
@@ -193,6 +193,10 @@ def _describe(label: str, row) -> str:
     return "record"
 
 
+_FIELD_LABELS = {"sen_status": "Register status", "form": "Class", "need_type": "Need", "decided_by": "Decided by",
+                 "uploaded_by": "Uploaded by", "upn": "UPN"}
+
+
 def _diff(before, after) -> list[tuple[str, object, object]]:
     changes = []
     for f in after._meta.fields:
@@ -200,7 +204,7 @@ def _diff(before, after) -> list[tuple[str, object, object]]:
             continue
         old, new = getattr(before, f.attname), getattr(after, f.attname)
         if old != new:
-            label = str(f.verbose_name)
+            label = _FIELD_LABELS.get(f.name, str(f.verbose_name))
             if f.is_relation and f.name != "need_type":
                 old = new = None  # the template says "changed" without ids
             elif f.choices:
