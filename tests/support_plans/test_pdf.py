@@ -14,6 +14,20 @@ from .conftest import today
 pytestmark = pytest.mark.django_db
 
 
+def _inflated(data: bytes) -> bytes:
+    """The PDF with its compressed streams (object streams hold the catalogue) inflated."""
+    import re
+    import zlib
+
+    parts = [data]
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            parts.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            continue
+    return b"".join(parts)
+
+
 def pdf_text(data: bytes) -> str:
     result = subprocess.run(["/usr/bin/pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)
     return result.stdout.decode()
@@ -91,3 +105,13 @@ def test_a_change_to_the_plan_makes_a_new_pdf(world, make_plan):
     before = get_kind("support_plan").version(plan.pk)
     services.plan_update(plan=plan, by=world.senco, lock_version=plan.lock_version, provision="Changed")
     assert get_kind("support_plan").version(plan.pk) != before
+
+
+def test_the_pdfs_are_tagged_with_a_language_and_title(world, make_plan):
+    plan = make_plan()
+    for kind, object_id in (("support_plan", plan.pk), ("one_page_profile", world.pupil.pk)):
+        data = render_pdf_bytes(kind, object_id)
+        info = subprocess.run(["/usr/bin/pdfinfo", "-"], input=data, capture_output=True, check=True).stdout.decode()
+        assert "Tagged:          yes" in info, kind
+        assert b"/Lang (en-GB)" in _inflated(data), kind
+        assert "Title:" in info
