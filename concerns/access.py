@@ -12,8 +12,13 @@ Decisions (ARCHITECTURE.md tiers):
   only while the child is still theirs (children_of): what they wrote, a
   plain-English account of the steps (names and dates, never the staff's
   notes or who attended), and the outcome with the note for the family.
-  A parent does not see concerns raised by staff (they hear through meetings
-  and, for SEN support, the s.68 notice).
+  Of a concern raised by staff, a parent sees only the decision, and only
+  once it places their child on SEN support or on monitoring: the outcome,
+  its date and the note for the family; never what staff wrote, the steps or
+  the evidence. Those outcomes change the child's register status, which is
+  done "in discussion with parents" (policy appendix B) and, for SEN support,
+  notified to them under s.68. No further action and a referral to the
+  designated safeguarding lead are never shown to parents from a staff concern.
 - Teachers and TAs of the pupil (caseload, plan tier) see that a concern
   exists and its step, on the pupil page (the "summary"), never its content.
 - A draft is seen by its author only, not even by the SENCo.
@@ -74,13 +79,27 @@ def get_concern_for_user(user, pk) -> Concern:
         raise Http404("No such concern") from None
 
 
+# Outcomes of staff concerns that the child's parents see (see above).
+OUTCOMES_SHARED_WITH_PARENTS = (Concern.Outcome.SEN_SUPPORT, Concern.Outcome.MONITORING)
+
+
 def concerns_of_parent(user) -> QuerySet[Concern]:
-    """Parent view: concerns this parent raised about their own children."""
+    """Parent view, about their own children only: the concerns this parent
+    raised, and the decisions on staff concerns that are shared with parents."""
     if _is_anonymous(user) or not user.is_parent:
         return Concern.objects.none()
-    return Concern.objects.filter(
-        raised_by=user, raised_by_role=Concern.RaisedByRole.PARENT, pupil__in=children_of(user).values("pk")
+    own = Q(raised_by=user, raised_by_role=Concern.RaisedByRole.PARENT)
+    shared = Q(
+        raised_by_role=Concern.RaisedByRole.STAFF,
+        closed_at__isnull=False,
+        outcome__in=OUTCOMES_SHARED_WITH_PARENTS,
     )
+    return Concern.objects.filter(own | shared, pupil__in=children_of(user).values("pk"))
+
+
+def is_parents_own(user, concern: Concern) -> bool:
+    """The parent raised this concern themselves (so they see what they wrote)."""
+    return concern.raised_by_parent and concern.raised_by_id == getattr(user, "pk", None)
 
 
 def get_concern_for_parent(user, pk) -> Concern:

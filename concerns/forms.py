@@ -327,8 +327,11 @@ class OutcomeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     note_for_family = forms.CharField(
-        label="A note for the person who raised the concern (optional)",
-        help_text="Shown to them and sent by email. Write it in plain English.",
+        label="A note for the family (optional)",
+        help_text=(
+            "Sent to the person who raised the concern. The child's parents also see it when they raised the concern, "
+            "or when the child is placed on SEN support or monitoring. Write it in plain English."
+        ),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )

@@ -45,14 +45,15 @@ def concerns_pupil_section(user, pupil, tier) -> list[dict]:
 
 
 def concerns_parent_section(user, pupil) -> list[dict]:
-    """Parent's child page: the concerns this parent raised about the child."""
+    """Parent's child page: the concerns this parent raised about the child,
+    and the decisions on staff concerns shared with parents (concerns.access)."""
     concerns = list(concerns_of_parent(user).filter(pupil=pupil).order_by("-created_at"))
     for concern in concerns:
         concern.parent_step_label = PARENT_STEP_LABELS[concern.step]
         concern.parent_outcome_text = PARENT_OUTCOME_TEXT.get(concern.outcome, "")
     return [
         {
-            "title": "Your concerns",
+            "title": "Concerns",
             "template": "concerns/partials/parent_section.html",
             "context": {"pupil": pupil, "concerns": concerns},
             "order": 40,

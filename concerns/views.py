@@ -22,6 +22,7 @@ from .access import (
     concerns_visible_to,
     get_concern_for_parent,
     get_concern_for_user,
+    is_parents_own,
     pupils_for_staff_concern,
 )
 from .forms import (
@@ -350,7 +351,7 @@ def parent_new(request):
 def _parent_draft(request, pk) -> Concern:
     _require_parent(request.user)
     concern = get_concern_for_parent(request.user, pk)
-    if not concern.is_draft:
+    if not concern.is_draft or not is_parents_own(request.user, concern):
         raise Http404("This concern has already been sent")
     return concern
 
@@ -424,20 +425,23 @@ def parent_detail(request, pk):
     never the staff's notes."""
     _require_parent(request.user)
     concern = get_concern_for_parent(request.user, pk)
+    own = is_parents_own(request.user, concern)
     if concern.is_draft:
         return redirect("concerns:parent_check", concern.pk)
+    # Of a staff concern, only the decision (concerns.access).
     steps = [
-        {"label": PARENT_STEP_LABELS[s.step], "on": s.occurred_on, "skipped": s.skipped}
+        {"label": PARENT_STEP_LABELS[s.step], "on": s.occurred_on}
         for s in concern.steps.order_by("recorded_at", "pk")
         if not s.skipped
-    ]
+    ] if own else []
     return render(
         request,
         "concerns/parent_detail.html",
         {
             "concern": concern,
+            "own": own,
             "child": concern.pupil,
-            "areas": [PARENT_AREA_LABELS[a.broad_area] for a in concern.areas.all()],
+            "areas": [PARENT_AREA_LABELS[a.broad_area] for a in concern.areas.all()] if own else [],
             "steps": steps,
             "step_label": PARENT_STEP_LABELS[concern.step],
             "outcome_text": PARENT_OUTCOME_TEXT.get(concern.outcome, ""),

@@ -21,7 +21,7 @@ def section_for(user, pupil):
 def test_it_registers_its_sections_and_panels(world):
     concern = staff_concern(world.teacher, world.pupil)
     assert any(s["title"] == "Concerns" for s in pupil_sections(world.senco, world.pupil, tier_for(world.senco, world.pupil)))
-    assert any(s["title"] == "Your concerns" for s in parent_sections(world.parent, world.pupil))
+    assert any(s["title"] == "Concerns" for s in parent_sections(world.parent, world.pupil))
     assert any(p["title"] == "New concerns to triage" and concern in p["context"]["waiting"] for p in panels_for(world.senco))
 
 

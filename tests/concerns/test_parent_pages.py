@@ -144,3 +144,39 @@ def test_it_will_not_reopen_a_sent_concern_for_editing(world, client_for):
     assert client.get(reverse("concerns:parent_check", args=[concern.pk])).status_code == 404
     concern.refresh_from_db()
     assert concern.parent_concern == "She cannot sleep before school days"
+
+
+def _closed_staff_concern(world, pupil, outcome, **kwargs):
+    concern = advance(staff_concern(world.teacher, pupil), world.senco, "observation")
+    services.concern_record_outcome(concern=concern, outcome=outcome, by=world.senco, **kwargs)
+    return concern
+
+
+def test_it_shows_parents_the_decision_on_a_staff_concern_but_nothing_else(world, client_for, new_pupil):
+    from ..factories import link_parent
+
+    link_parent(world.parent, new_pupil)
+    concern = _closed_staff_concern(
+        world, new_pupil, "sen_support", reason="STAFF REASON", note_for_family="We will meet you next week to agree a plan"
+    )
+    client = client_for(world.parent)
+    assert concern in list(client.get(reverse("concerns:parent_list")).context["concerns"])
+    html = client.get(reverse("concerns:parent_detail", args=[concern.pk])).content.decode()
+    assert "special educational needs (SEN) support" in html and "We will meet you next week" in html
+    for internal in ("STAFF REASON", "Struggles to hold a sentence", "Word bank", "Observed in a writing lesson", "Tom Teacher", "Mum says"):
+        assert internal not in html, internal
+    assert client.post(reverse("concerns:parent_check", args=[concern.pk])).status_code == 404
+    assert client_for(world.other_parent).get(reverse("concerns:parent_detail", args=[concern.pk])).status_code == 404
+
+
+def test_it_never_shows_parents_a_staff_concern_that_is_open_or_closed_without_support(world, client_for, new_pupil):
+    from ..factories import link_parent
+
+    link_parent(world.parent, new_pupil)
+    open_one = staff_concern(world.teacher, world.pupil)
+    nfa = _closed_staff_concern(world, new_pupil, "nfa", reason="Fine")
+    dsl = _closed_staff_concern(world, world.pupil, "dsl")
+    client = client_for(world.parent)
+    assert list(client.get(reverse("concerns:parent_list")).context["concerns"]) == []
+    for concern in (open_one, nfa, dsl):
+        assert client.get(reverse("concerns:parent_detail", args=[concern.pk])).status_code == 404

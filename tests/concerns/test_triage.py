@@ -21,7 +21,7 @@ DETAIL = {
     "teacher": 200,  # the raiser
     "other_teacher": 404,
     "ta": 404,  # the pupil's TA sees that it exists (pupil page), not its details
-    "parent": 404,  # the child's parent: staff concerns are not on the parent pages
+    "parent": 404,  # the child's parent: at most the decision, on the parent pages
     "other_parent": 404,
     "governor": 404,
     "admin": 404,
