@@ -254,3 +254,39 @@ def test_the_home_page_shows_the_report_panel_to_governors_only_among_non_staff(
     assert "Governors&#x27; dashboard" in client_for(world.senco).get(reverse("home")).content.decode() or \
         "Governors' dashboard" in client_for(world.senco).get(reverse("home")).content.decode()
     assert "SEN information report" not in client_for(world.parent).get(reverse("home")).content.decode()
+
+
+def test_a_teacher_gets_the_termly_register_pdf(world, register, client_for, django_capture_on_commit_callbacks):
+    client = client_for(world.teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("pdfs:request", args=[pdfs.REGISTER_KIND, current_term().pk]))
+    job = PdfJob.objects.get(kind=pdfs.REGISTER_KIND)
+    assert response.url == reverse("pdfs:status", args=[job.pk]) and job.status == "ready"
+    page = client.get(reverse("reports:termly_register")).content.decode()
+    assert reverse("pdfs:download", args=[job.pk]) in page
+
+
+def test_the_governor_reads_the_draft_with_its_completeness_check_but_no_change_links(world, year, client_for):
+    report = services.report_start(academic_year=year, by=world.senco)
+    services.answer_save(report=report, item="1", text="We provide for all four areas.", by=world.senco)
+    body = client_for(world.governor).get(report.get_absolute_url()).content.decode()
+    assert "Completeness check" in body and "items still to answer" in body
+    assert "We provide for all four areas." in body
+    assert reverse("reports:item_edit", args=[report.slug, "2"]) not in body
+    senco_body = client_for(world.senco).get(report.get_absolute_url()).content.decode()
+    assert reverse("reports:item_edit", args=[report.slug, "2"]) in senco_body
+
+
+def test_the_analysis_page_names_the_pupils_to_act_on(world, register, client_for):
+    body = client_for(world.head).get(reverse("reports:analysis")).content.decode()
+    assert "Movement between terms" in body
+    assert world.pupil.display_name in body  # K with no primary need
+    assert register.r.display_name in body  # removed this term
+    assert "Pupil premium" in body and "English as an additional language" in body
+
+
+def test_the_public_page_has_no_change_links_and_no_pdf_job_controls(world, full_report, client):
+    services.report_publish(report=full_report, by=world.senco)
+    body = client.get(reverse("reports:public_report", args=[full_report.slug])).content.decode()
+    assert "/reports/information-report/" not in body and "/documents/" not in body
+    assert "Ms Ada Senco" in body
