@@ -207,6 +207,8 @@ def plan_update(*, plan: SupportPlan, by, lock_version: int, targets: list[dict]
     _check_dates(errors, values, start=locked.start_date)
     if errors:
         raise ValidationError(errors)
+    if "coordinator" in fields and fields["coordinator"] is None:
+        fields["coordinator"] = default_coordinator(locked.pupil)  # "The SENCo" on the form
     for name, value in fields.items():
         setattr(locked, name, value.strip() if isinstance(value, str) else value)
     locked.lock_version += 1

@@ -317,3 +317,11 @@ def test_the_person_responsible_is_told_when_a_parent_adds_views(world, make_pla
     assert message.to == [world.senco.email]
     assert f"/plans/{plan.pk}/" in message.body
     assert "Amelia" not in message.body and "Amelia" not in message.subject
+
+
+def test_the_person_responsible_defaults_to_the_senco(world, make_plan):
+    plan = make_plan(coordinator=world.teacher)
+    assert plan.coordinator == world.teacher
+    services.plan_update(plan=plan, by=world.senco, lock_version=plan.lock_version, coordinator=None)
+    plan.refresh_from_db()
+    assert plan.coordinator == world.senco
