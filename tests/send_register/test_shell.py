@@ -223,3 +223,14 @@ def test_it_explains_a_form_sent_without_a_valid_token(world, settings):
     html = response.content.decode()
     assert "Your form could not be sent" in html and "Nothing was saved." in html
     assert School.objects.get(pk=1).name == "Brookfield Primary School"
+
+
+def test_it_tells_a_user_with_no_role_what_to_do(db, client_for):
+    from tests.factories import UserFactory
+
+    user = UserFactory(full_name="Nora Norole")
+    html = client_for(user).get("/").content.decode()
+    assert "Your account has no role at" in html
+    assert "Ask the school's administrator to give your account a role." in html
+    assert 'aria-label="Sections"' in html  # Home alone is still offered
+    assert "What you can do" not in html
