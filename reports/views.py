@@ -233,7 +233,7 @@ def governors(request):
     data = dashboard.dashboard()
     for report in data["reports"]:
         report.pdf_job = _pdf_job(pdfs.REPORT_KIND, report.pk, pdfs._report_version(report.pk)) if report.is_published else None
-    return render(request, "reports/governors.html", {**data, "pdf_kind": pdfs.REPORT_KIND})
+    return render(request, "reports/governors.html", {**data, "pdf_kind": pdfs.REPORT_KIND, "can_edit": can_edit_reports(request.user)})
 
 
 @login_required
