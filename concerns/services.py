@@ -432,10 +432,14 @@ def concern_record_outcome(
     if not concern.can_move_to(Step.OUTCOME):
         raise ValidationError({"outcome": f"An outcome cannot be recorded while the concern is {Step(concern.step).label.lower()}"})
     if outcome == Outcome.SAFEGUARDING:
+        # Nothing but the fact of the referral is kept (or emailed) here.
+        errors = {}
         if reason:
-            raise ValidationError(
-                {"reason": "Do not record safeguarding details here: follow the school's safeguarding procedure. Leave this empty."}
-            )
+            errors["reason"] = "Do not record safeguarding details here: follow the school's safeguarding procedure. Leave this empty."
+        if note_for_family:
+            errors["note_for_family"] = "Do not write a note for a referral to the designated safeguarding lead. Leave this empty."
+        if errors:
+            raise ValidationError(errors)
     elif not reason:
         raise ValidationError({"reason": "Give the reason for the decision"})
     _check_day(effective_date, concern, "effective_date")

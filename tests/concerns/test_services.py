@@ -291,6 +291,9 @@ def test_it_passes_to_the_dsl_without_storing_any_detail(world, django_capture_o
     with pytest.raises(ValidationError) as exc:
         services.concern_record_outcome(concern=concern, outcome=Outcome.SAFEGUARDING, by=world.senco, reason="Detail of a disclosure")
     assert "reason" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        services.concern_record_outcome(concern=concern, outcome=Outcome.SAFEGUARDING, by=world.senco, note_for_family="Detail")
+    assert "note_for_family" in exc.value.message_dict
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.concern_record_outcome(concern=concern, outcome=Outcome.SAFEGUARDING, by=world.senco)
