@@ -12,6 +12,7 @@ from .models import (
     ON_REGISTER,
     YEAR_ORDER,
     AgencyInvolvement,
+    OnePageProfile,
     ParentLink,
     Pupil,
     PupilDocument,
@@ -175,6 +176,11 @@ def change_history(pupil: Pupil, tier: int) -> list[HistoryItem]:
                     reason=row.history_change_reason or "",
                 )
             )
+    # One-page profile versions are rows of their own (never changed).
+    for version in OnePageProfile.objects.filter(pupil_id=pupil.pk).select_related("written_by")[:HISTORY_LIMIT]:
+        items.append(HistoryItem(at=version.created_at, who=version.written_by, action="Added",
+                                 what=f"One-page profile: views gathered on {version.gathered_on:%d/%m/%Y}",
+                                 changes=[], reason=""))
     items.sort(key=lambda i: i.at, reverse=True)
     return items[:HISTORY_LIMIT]
 

@@ -1,11 +1,13 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "pupils"
 
 urlpatterns = [
-    path("", views.register, name="register"),
+    path("", RedirectView.as_view(pattern_name="pupils:register"), name="index"),
+    path("register/", views.register, name="register"),
     path("export.csv", views.register_export, name="register_export"),
     path("import/", views.import_upload, name="import"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),

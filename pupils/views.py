@@ -57,8 +57,10 @@ def register(request):
     if not access.can_see_register(request.user):
         raise PermissionDenied
     page_data = selectors.register_page(request.user, request.GET)
-    paginator = Paginator(page_data.pupils, REGISTER_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    # ?per_page=all: every row on one page, for printing (same queries).
+    show_all = request.GET.get("per_page") == "all"
+    paginator = Paginator(page_data.pupils, max(page_data.counts["total"], 1) if show_all else REGISTER_PAGE_SIZE)
+    page = paginator.get_page(1 if show_all else request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -70,7 +72,8 @@ def register(request):
             "pupils": page.object_list,
             "counts": page_data.counts,
             "querystring": params.urlencode(),
-            "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+            "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort", "per_page")),
+            "show_all": show_all,
             "can_manage": access.can_manage_register(request.user),
         },
     )

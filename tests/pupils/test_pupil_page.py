@@ -90,6 +90,7 @@ def test_history_shows_who_changed_what(full_record, client_for):
     assert any(w.startswith("Need: Speech, language") for w in whats)
     assert any(w == "Agency: Social care" for w in whats)
     assert any(w == "Document: Medical letter" for w in whats)
+    assert any(w.startswith("One-page profile: views gathered on 01/11/2025") for w in whats)
     assert any(item.who == full_record.senco for item in history)
     # The teacher's history leaves out what is above her tier.
     teacher_whats = [i.what for i in client_for(full_record.teacher).get(url(full_record.pupil)).context["history"]]

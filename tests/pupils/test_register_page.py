@@ -109,6 +109,8 @@ def test_it_pages_by_fifty(world, client_for):
     second = client.get(URL, {"page": 2})
     assert len(second.context["pupils"]) == 3  # 53 in all
     assert b"Next" in first.content
+    everything = client.get(URL, {"per_page": "all"})
+    assert len(everything.context["pupils"]) == 53 and b"Next" not in everything.content
 
 
 def _make_register(senco, form, n):

@@ -106,3 +106,55 @@ def test_a_leaver_cannot_be_placed(world):
     pupil = PupilFactory(leaving_date=date(2026, 7, 20))
     with pytest.raises(ValidationError):
         register_place(pupil=pupil, effective_date=date(2026, 9, 10), reason="x", decided_by=world.senco)
+
+
+def test_bulk_placement_of_new_pupils_writes_the_same_rows_as_the_single_services(world, django_capture_on_commit_callbacks):
+    from pupils.services import register_place_new_pupils
+
+    fresh = PupilFactory()
+    with_parent = PupilFactory()
+    link_parent(UserFactory(email="wp.parent@test.example.org", roles=["parent"]), with_parent)
+    with django_capture_on_commit_callbacks(execute=True):
+        register_place_new_pupils(
+            placements=[(fresh.pk, SenStatus.SEN_SUPPORT, ("SLCN", "ASD", "HI")), (with_parent.pk, SenStatus.EHC_PLAN, ("ASD",))],
+            effective_date=date(2026, 10, 1), reason="Imported", decided_by=world.senco,
+        )
+    fresh.refresh_from_db()
+    assert fresh.sen_status == SenStatus.SEN_SUPPORT
+    assert RegisterEntry.objects.get(pupil=fresh, end_date__isnull=True).status == SenStatus.SEN_SUPPORT
+    assert {(n.need_type_id, n.rank) for n in PupilNeed.objects.filter(pupil=fresh)} == {("SLCN", 1), ("ASD", 2), ("HI", None)}
+    assert [(e.kind, e.detail) for e in RegisterEvent.objects.filter(pupil=fresh).order_by("pk")] == [
+        ("placed", ""), ("needs", "none → SLCN (1), ASD (2), HI")]
+    assert fresh.history.order_by("-history_date").first().history_user == world.senco
+    # A pupil with a parent goes through the single service: the parent is told (s.68).
+    with_parent.refresh_from_db()
+    assert with_parent.sen_status == SenStatus.EHC_PLAN
+    assert [m.to for m in mail.outbox] == [["wp.parent@test.example.org"]]
+
+
+def test_bulk_placement_refuses_nsa_with_an_ehc_plan(world):
+    from pupils.services import register_place_new_pupils
+
+    pupil = PupilFactory()
+    with pytest.raises(ValidationError):
+        register_place_new_pupils(placements=[(pupil.pk, SenStatus.EHC_PLAN, ("NSA",))], effective_date=date(2026, 10, 1),
+                                  reason="x", decided_by=world.senco)
+    pupil.refresh_from_db()
+    assert pupil.sen_status == SenStatus.NONE
+
+
+def test_profile_agency_and_document_services_validate(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pupils.models import OnePageProfile, PupilDocument
+    from pupils.services import agency_add, document_add, profile_save
+
+    with pytest.raises(ValidationError):
+        profile_save(pupil=world.pupil, gathered_on=date(2026, 1, 1), written_by=world.teacher)
+    with pytest.raises(ValidationError) as err:
+        agency_add(pupil=world.pupil, added_by=world.senco, agency="ep", start_date=date(2026, 1, 1), consent_given_on=date(2026, 1, 1))
+    assert "consent_given_by" in err.value.message_dict
+    with pytest.raises(ValidationError) as err:
+        document_add(pupil=world.pupil, uploaded_file=SimpleUploadedFile("x.pdf", b"MZ\x90\x00"), title="x", uploaded_by=world.senco)
+    assert "file" in err.value.message_dict
+    assert not OnePageProfile.objects.exists() and not PupilDocument.objects.exists()
