@@ -330,7 +330,8 @@ class OutcomeForm(forms.Form):
         label="A note for the family (optional)",
         help_text=(
             "Sent to the person who raised the concern. The child's parents also see it when they raised the concern, "
-            "or when the child is placed on SEN support or monitoring. Write it in plain English."
+            "or when the child is placed on SEN support or monitoring. Write it in plain English. "
+            "Leave it empty for a referral to the designated safeguarding lead."
         ),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
