@@ -82,3 +82,17 @@ def test_the_plan_page_does_not_grow_with_cycles(world, make_plan, review_all, c
         services.cycle_close(cycle=cycle, by=world.senco, decision="continue", next_review_date=today() + timedelta(days=30))
     large = count_queries(lambda: client.get(plan.get_absolute_url()))
     assert large == small
+
+
+def test_the_versions_page_does_not_grow_with_versions_or_meetings(world, make_plan, client_for):
+    plan = make_plan()
+    client = client_for(world.senco)
+    url = reverse("support_plans:plan_versions", args=[world.pupil.pk])
+    client.get(url)
+    small = count_queries(lambda: client.get(url))
+    for _ in range(3):
+        plan = services.plan_new_version(plan=plan, by=world.senco)
+        services.meeting_record(pupil=world.pupil, by=world.senco, date=today(), attendees="Parent")
+    response = client.get(url)
+    assert response.content.decode().count("Version ") >= 4
+    assert count_queries(lambda: client.get(url)) == small
