@@ -290,3 +290,32 @@ def test_the_public_page_has_no_change_links_and_no_pdf_job_controls(world, full
     body = client.get(reverse("reports:public_report", args=[full_report.slug])).content.decode()
     assert "/reports/information-report/" not in body and "/documents/" not in body
     assert "Ms Ada Senco" in body
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+STYLE_ATTR = re.compile(r"<[^>]+\sstyle=", re.I)
+HANDLER_ATTR = re.compile(r"<[^>]+\son[a-z]+=", re.I)
+
+
+def test_no_page_has_inline_scripts_styles_or_handlers(world, register, full_report, client_for, client):
+    services.survey_record(academic_year=full_report.academic_year, taken_on=date(2026, 11, 2), question="", responses=12, satisfied=9, by=world.senco)
+    draft_pages = [(world.senco, url) for url in urls_for(full_report).values() if not url.endswith(".csv")]
+    draft_pages += [(world.governor, reverse("reports:governors")), (world.teacher, reverse("reports:termly_register"))]
+    htmls = [(url, _get_ok(client_for(user), url)) for user, url in draft_pages]
+    services.report_publish(report=full_report, by=world.senco)
+    htmls.append(("public", _get_ok(client, reverse("reports:public_report", args=[full_report.slug]))))
+    htmls.append(("published", _get_ok(client_for(world.senco), full_report.get_absolute_url())))
+    for url, html in htmls:
+        assert not INLINE_SCRIPT.search(html), url
+        assert not STYLE_ATTR.search(html), url
+        assert not HANDLER_ATTR.search(html), url
+        assert "<style" not in html, url
+        # Every table has a caption and header cells with a scope.
+        assert html.count("<table") == html.count("<caption"), url
+        assert "<th>" not in html, url
+
+
+def _get_ok(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
