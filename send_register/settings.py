@@ -148,6 +148,8 @@ SEND_MAX_UPLOAD_BYTES = env.int("SEND_MAX_UPLOAD_BYTES", default=10 * 1024 * 102
 # Email: console by default, SMTP (or anything) through EMAIL_URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# The address people use to reach the register, for links in emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SEND register <send-register@example.org>")
 
 # Celery: with no broker configured, tasks run eagerly in-process.
