@@ -4,6 +4,7 @@ the plan list. Other apps' models are read through django.apps so that this
 app works (with less found) while they are absent or changing."""
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.apps import apps
 from django.db.models import Count, Q
@@ -166,10 +167,24 @@ def evidence_pack_context(request: AssessmentRequest) -> dict:
         "reviews": _closed_cycles(pupil),
         "placements": _placements(pupil),
         "agencies": list(pupil.agencies.all()),
-        "documents": list(pupil.documents.all()),
+        "documents": _attachments(list(pupil.documents.all())),
         "profile": (_profiles(pupil) or [None])[0],
         "events": list(request.events.select_related("recorded_by")),
     }
+
+
+def _attachments(documents) -> list[tuple]:
+    """file:// addresses of the pupil's uploaded documents, so that the pack
+    PDF carries them as embedded attachments (one file to send to the LA).
+    Only files on the local disk; a document whose file is gone is listed only."""
+    rows = []
+    for document in documents:
+        try:
+            path = Path(document.file.path)
+        except (NotImplementedError, ValueError):
+            path = None
+        rows.append((document, path.as_uri() if path is not None and path.is_file() else ""))
+    return rows
 
 
 def plans_for_list(*, status: str = "in_force"):

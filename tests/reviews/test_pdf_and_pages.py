@@ -123,3 +123,21 @@ def test_the_demo_seeds_plans_at_different_stages_once(world, django_capture_on_
     assert statuses == {"planned", "held", "decided"}
     assert AssessmentRequest.objects.filter(status="assessing").count() == 1
     mail.outbox.clear()
+
+
+def test_the_pack_carries_the_uploaded_documents_as_attachments(world, tmp_path, settings):
+    from django.core.files.base import ContentFile
+
+    from pupils.models import PupilDocument
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    document = PupilDocument(pupil=world.pupil, title="EP report", kind="report", original_name="ep.txt",
+                             content_type="text/plain", size=20)
+    document.file.save("ep.txt", ContentFile(b"Educational psychology report"), save=False)
+    document.save()
+    req = services.request_create(pupil=world.pupil, requested_by="school", requested_on=today(), by=world.senco)
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(render_pdf_bytes("ehc_evidence_pack", req.pk))
+    listing = subprocess.run(["pdfdetach", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "1 embedded files" in listing or "1 embedded file" in listing
+    assert "EP report" in pdf_text(path.read_bytes(), tmp_path)
