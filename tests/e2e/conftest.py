@@ -54,11 +54,12 @@ def _media_url_while_the_live_server_starts():
     """The project sets MEDIA_URL = None (uploads are only served through
     access-checked views), but Django's live server wraps every request in a
     media-files handler that reads MEDIA_URL once, as it starts, and fails on
-    None. Give it a path nothing links to while it starts, then put None back."""
+    None. Give it another host's address while it starts (so the handler
+    never serves an upload itself), then put None back."""
     from django.conf import settings
 
     before = settings.MEDIA_URL
-    settings.MEDIA_URL = "/__uploads-are-not-served__/"
+    settings.MEDIA_URL = "https://uploads-are-not-served.invalid/"
     yield before
 
 

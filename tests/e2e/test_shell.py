@@ -119,3 +119,13 @@ def test_the_navigation_collapses_into_a_menu_on_a_phone(sign_in, page):
     expect(page.get_by_role("button", name="Sign out")).to_be_hidden()
     page.get_by_role("button", name="Account").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_the_live_server_serves_no_uploads_directly(page, live_server, world, settings, tmp_path):
+    # Uploads are reached only through access-checked views; the test server
+    # must not serve MEDIA_ROOT either.
+    assert settings.MEDIA_URL is None
+    response = page.request.get(f"{live_server.url}/static/build/app.css")
+    assert response.status == 200 and "text/css" in response.headers["content-type"]
+    response = page.request.get(f"{live_server.url}/__uploads-are-not-served__/anything.pdf")
+    assert response.status == 404
