@@ -19,6 +19,9 @@ from .models import InformationReport
 from .schedule import ORDER, SPECS, Item
 
 REPORT_KIND = "sen_information_report"
+
+# Which published tables illustrate which item.
+ITEM_TABLES = {"1": ("area",), "3a": ("interventions",), "3b": ("reviews",), "7": ("attendance",)}
 REGISTER_KIND = "termly_register"
 
 
@@ -45,13 +48,21 @@ def report_document(report: InformationReport, *, published: bool | None = None)
         figs = figures.report_figures(report.academic_year)
         dates = {"governor_approval_date": report.governor_approval_date, "published_on": None,
                  "next_review_date": report.next_review_date, "version": None}
+    tables = figs.get("tables", [])
+    items = document_items(answers, contacts)
+    attached = set()
+    for item in items:
+        # The figures that back an item sit under it (DOMAIN.md 7.2: item 1
+        # from the needs, 3(a) and 3(b) from interventions and reviews).
+        item["tables"] = [t for t in tables if t.get("key") in ITEM_TABLES.get(item["key"], ())]
+        attached.update(t["key"] for t in item["tables"])
     return {
         "report": report,
         "draft": version is None,
-        "items": document_items(answers, contacts),
+        "items": items,
         "contacts": contacts,
         "figures": figs,
-        "tables": figs.get("tables", []),
+        "tables": [t for t in tables if t.get("key") not in attached],
         "as_at": date.fromisoformat(figs["as_at"]) if figs.get("as_at") else None,
         **dates,
     }

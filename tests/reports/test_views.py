@@ -319,3 +319,17 @@ def _get_ok(client, url) -> str:
     response = client.get(url)
     assert response.status_code == 200, url
     return response.content.decode()
+
+
+def test_an_answer_that_is_too_long_is_refused_next_to_the_field(world, full_report, client_for):
+    response = client_for(world.senco).post(reverse("reports:item_edit", args=[full_report.slug, "5"]), {"text": "x" * 20001})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "There is a problem" in body and 'href="#id_text"' in body
+    assert ReportAnswer.objects.get(report=full_report, item="5").text == "Our answer for item 5."
+
+
+def test_an_unknown_item_or_year_is_not_found(world, full_report, client_for):
+    client = client_for(world.senco)
+    assert client.get(reverse("reports:item_edit", args=[full_report.slug, "99"])).status_code == 404
+    assert client.get(reverse("reports:report_detail", args=["1999-00"])).status_code == 404
