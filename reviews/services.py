@@ -241,8 +241,12 @@ def review_create(*, plan: EHCPlan, meeting_date: date, kind: str = AnnualReview
     if invite_defaults and review.is_full:
         from .models import ReviewInvitee
 
-        for role in (ReviewInvitee.Role.PARENT, ReviewInvitee.Role.PUPIL, ReviewInvitee.Role.CLASS_TEACHER,
-                     ReviewInvitee.Role.LA_SEND, ReviewInvitee.Role.EP):
+        roles = [ReviewInvitee.Role.PARENT, ReviewInvitee.Role.PUPIL, ReviewInvitee.Role.CLASS_TEACHER,
+                 ReviewInvitee.Role.LA_SEND, ReviewInvitee.Role.EP]
+        if kind == AnnualReview.Kind.PHASE_TRANSFER:
+            # Derwent policy section 14: at phase transfers the receiving school is invited, if known.
+            roles.append(ReviewInvitee.Role.RECEIVING)
+        for role in roles:
             ReviewInvitee.objects.create(review=review, role=role)
     for outcome in plan.outcomes.filter(active=True):
         OutcomeProgress.objects.create(review=review, outcome=outcome)

@@ -174,3 +174,11 @@ def test_invitee_rows_keep_history(world, make_plan, make_review):
     person.invited_on = today()
     person.save()
     assert person.history.count() == 2
+
+
+def test_a_phase_transfer_review_invites_the_receiving_school(world, make_plan, make_review):
+    review = make_review(make_plan(), kind=AnnualReview.Kind.PHASE_TRANSFER)
+    assert review.invitees.filter(role=ReviewInvitee.Role.RECEIVING).exists()
+    interim = services.review_create(plan=make_plan(pupil=world.other_pupil), meeting_date=today(), kind="interim",
+                                     by=world.senco)
+    assert not interim.invitees.exists()  # interim reviews do not follow the full rules (CoP 9.178)

@@ -321,3 +321,22 @@ def test_list_pages_do_not_grow_with_the_number_of_pupils(world, client_for, dja
         response = client.get(reverse(page))
     assert response.status_code == 200
     assert EHCPlan.objects.count() == 14
+
+
+def test_a_review_for_a_pupil_near_a_phase_transfer_defaults_to_a_transfer_review(world, client_for, make_plan):
+    plan = make_plan()
+    client = client_for(world.senco)
+    assert b'value="annual" selected' in client.get(reverse("reviews:review_create", args=[plan.pk])).content
+    world.pupil.year_group = "6"  # a primary school: Year 6 moves to secondary within 12 months
+    world.pupil.save()
+    assert b'value="transfer" selected' in client.get(reverse("reviews:review_create", args=[plan.pk])).content
+
+
+def test_a_decision_to_cease_points_to_recording_it(world, client_for, make_plan, make_review):
+    plan = make_plan()
+    meeting = today() - timedelta(days=20)
+    review = make_review(plan, meeting_date=meeting)
+    services.review_update(review=review, by=world.senco, mark_held=True, report_sent_on=meeting + timedelta(days=3),
+                           la_decision="cease", la_decision_on=meeting + timedelta(days=10))
+    page = client_for(world.senco).get(reverse("reviews:review_detail", args=[review.pk])).content
+    assert reverse("reviews:plan_cease", args=[plan.pk]).encode() in page
