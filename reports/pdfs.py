@@ -93,7 +93,10 @@ def _report_context(report_id: int) -> dict:
     return context
 
 
-def _report_version(report_id: int) -> str:
+def _report_version(report_id: int, live_figures: dict | None = None) -> str:
+    """Changes whenever the PDF would: a new published version, or for a
+    draft, its answers, its dates, the school's contacts or the live figures
+    (pass them in when already computed, to save computing them twice)."""
     report = _report(report_id)
     if report is None:
         return ""
@@ -102,7 +105,8 @@ def _report_version(report_id: int) -> str:
         return f"published-{version.pk if version else 0}"
     # A draft changes with its answers and with the register.
     stamp = report.answers.aggregate(m=Max("updated_at"))["m"]
-    digest = hashlib.sha256(repr(figures.report_figures(report.academic_year)).encode()).hexdigest()[:16]
+    live = live_figures if live_figures is not None else figures.report_figures(report.academic_year)
+    digest = hashlib.sha256(repr(live).encode()).hexdigest()[:16]
     school = School.get()
     return f"draft-{report.updated_at.timestamp()}-{stamp.timestamp() if stamp else 0}-{school.updated_at.timestamp()}-{digest}"
 

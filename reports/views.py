@@ -86,7 +86,7 @@ def report_detail(request, slug):
     report = _report_or_404(slug)
     school = School.get()
     document = pdfs.report_document(report)
-    version = pdfs._report_version(report.pk)
+    version = pdfs._report_version(report.pk, document["figures"] if document["draft"] else None)
     missing = report.missing_items(school)
     answers = report.answers_by_item()
     return render(request, "reports/report_detail.html", {

@@ -333,3 +333,10 @@ def test_an_unknown_item_or_year_is_not_found(world, full_report, client_for):
     client = client_for(world.senco)
     assert client.get(reverse("reports:item_edit", args=[full_report.slug, "99"])).status_code == 404
     assert client.get(reverse("reports:report_detail", args=["1999-00"])).status_code == 404
+
+
+def test_staff_are_offered_the_termly_register_on_their_home_page(world, client_for):
+    url = reverse("reports:termly_register")
+    assert url in client_for(world.ta).get(reverse("home")).content.decode()
+    assert url not in client_for(world.governor).get(reverse("home")).content.decode()
+    assert url not in client_for(world.parent).get(reverse("home")).content.decode()
