@@ -45,6 +45,16 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _post(request):
+    """The POST data to bind a form to (an empty POST still binds, so that
+    a form sent with every field blank shows its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _files(request):
+    return request.FILES if request.method == "POST" else None
+
+
 def _staff_pupil(request, pk, tier=Tier.SUMMARY) -> Pupil:
     return access.get_pupil_for_user(request.user, pk, tier)
 
@@ -151,7 +161,7 @@ def status_change(request, pk):
     pupil = _staff_pupil(request, pk)
     if not access.can_manage_register(request.user):
         raise PermissionDenied
-    form = StatusForm(request.POST or None, current=pupil.sen_status)
+    form = StatusForm(_post(request), current=pupil.sen_status)
     if request.method == "POST" and form.is_valid():
         try:
             services.register_set_status(
@@ -180,7 +190,7 @@ def needs_edit(request, pk):
         "secondary": next((n.need_type_id for n in current if n.rank == 2), None),
         "additional": [n.need_type_id for n in current if n.rank is None],
     }
-    form = NeedsForm(request.POST or None, initial=initial)
+    form = NeedsForm(_post(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -220,7 +230,7 @@ def profile_edit(request, pk):
         raise PermissionDenied
     latest = OnePageProfile.objects.filter(pupil=pupil).first()
     initial = {name: getattr(latest, name) for name in services.PROFILE_FIELDS} if latest else {}
-    form = ProfileForm(request.POST or None, initial=initial)
+    form = ProfileForm(_post(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -250,7 +260,7 @@ def _agency_fields(data) -> dict:
 @login_required
 def agency_add(request, pk):
     pupil = _agency_pupil(request, pk)
-    form = AgencyForm(request.POST or None)
+    form = AgencyForm(_post(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.agency_add(pupil=pupil, added_by=request.user, **_agency_fields(form.cleaned_data))
@@ -267,7 +277,7 @@ def agency_edit(request, pk, agency_pk):
     pupil = _agency_pupil(request, pk)
     involvement = get_object_or_404(access.agencies_visible_to(request.user, pupil), pk=agency_pk)
     # The form edits a copy: the service re-reads the row and saves the history.
-    form = AgencyForm(request.POST or None, instance=type(involvement).objects.get(pk=involvement.pk))
+    form = AgencyForm(_post(request), instance=type(involvement).objects.get(pk=involvement.pk))
     if request.method == "POST" and form.is_valid():
         try:
             services.agency_update(involvement=involvement, changed_by=request.user, **_agency_fields(form.cleaned_data))
@@ -283,7 +293,7 @@ def agency_edit(request, pk, agency_pk):
 def agency_end(request, pk, agency_pk):
     pupil = _agency_pupil(request, pk)
     involvement = get_object_or_404(access.agencies_visible_to(request.user, pupil), pk=agency_pk)
-    form = AgencyEndForm(request.POST or None)
+    form = AgencyEndForm(_post(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.agency_end(
@@ -304,7 +314,7 @@ def document_add(request, pk):
     tiers = access.document_tiers_for(request.user, pupil)
     if not tiers:
         raise PermissionDenied
-    form = DocumentForm(request.POST or None, request.FILES or None, tiers=tiers)
+    form = DocumentForm(_post(request), _files(request), tiers=tiers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -371,7 +381,7 @@ def _require_manager(request) -> None:
 @login_required
 def import_upload(request):
     _require_manager(request)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(_post(request), _files(request))
     if request.method == "POST" and form.is_valid():
         text = importer.decode_upload(form.cleaned_data["file"].read())
         # One waiting preview per person: an older one is dropped with its text.
@@ -397,7 +407,7 @@ def import_preview(request, pk):
     context = {"batch": batch}
     if batch.status != ImportBatch.Status.PREVIEWED:
         return render(request, "pupils/import_preview.html", context)
-    form = ImportConfirmForm(request.POST or None, initial={"sha256": batch.sha256})
+    form = ImportConfirmForm(_post(request), initial={"sha256": batch.sha256})
     failure = None
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["sha256"] != batch.sha256:

@@ -210,3 +210,18 @@ def test_need_types_are_offered_with_their_meaning(world, client_for):
     body = client_for(world.senco).get(reverse("pupils:needs", args=[world.pupil.pk])).content.decode()
     assert "Speech, language and communication needs (SLCN)" in body
     assert NeedType.objects.filter(code="BESD").exists() and "(BESD)" not in body  # discontinued, not offered
+
+
+def test_every_error_in_the_summary_links_to_an_element_on_the_page(world, client_for):
+    import re
+
+    client = client_for(world.senco)
+    for name, data in (("status", {}), ("needs", {"additional": ["ZZZ"]}), ("agency_add", {}), ("document_add", {"tier": "9"})):
+        body = client.post(reverse(f"pupils:{name}", args=[world.pupil.pk]), data).content.decode()
+        found = re.findall(r"govuk-error-summary__list.*?</ul>", body, re.S)
+        assert found, (name, body[:3000])
+        links = found[0]
+        targets = re.findall(r'href="#([^"]+)"', links)
+        assert targets, name
+        for target in targets:
+            assert f'id="{target}"' in body, (name, target)
