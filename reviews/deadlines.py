@@ -313,7 +313,7 @@ def plan_steps(plan, reviews, *, today: date, dob: date | None, year_group: str,
 
     # Each review still in progress (reg 20).
     for review in live:
-        steps.extend(review_steps(review, rs))
+        steps.extend(review_steps(review, rs, today))
 
     # Under 5: interim reviews every N months (CoP 9.178; DOMAIN.md 4.3). The
     # interval counts while the child is under 5 when it starts.
@@ -340,9 +340,11 @@ def plan_steps(plan, reviews, *, today: date, dob: date | None, year_group: str,
     return steps
 
 
-def review_steps(review, rs: dict | None = None) -> list[Step]:
+def review_steps(review, rs: dict | None = None, today: date | None = None) -> list[Step]:
     """The dated steps of one review (reg 20, 22; DOMAIN.md 4.1, 4.4), each done
-    or not. Interim reviews have only the meeting (CoP 9.178: not the full rules)."""
+    or not. Interim reviews have only the meeting (CoP 9.178: not the full rules).
+    A comment period (reg 22(2)) is a window for the family, not a task: once
+    it has passed (`today` given) it no longer counts as due."""
     rs = rs or rules()
     meeting = review.meeting_date
     rid = review.pk
@@ -369,14 +371,15 @@ def review_steps(review, rs: dict | None = None) -> list[Step]:
                       reached_on=review.la_decision_on, review_id=rid))
     if review.la_decision == "amend" and review.amendment_notice_on:
         notice = review.amendment_notice_on
-        steps.append(Step(rs["ar_amend_comments"], rs["ar_amend_comments"].apply(notice),
-                          done=bool(review.amended_plan_on), review_id=rid))
+        comments_by = rs["ar_amend_comments"].apply(notice)
+        steps.append(Step(rs["ar_amend_comments"], comments_by,
+                          done=bool(review.amended_plan_on) or (today is not None and comments_by < today), review_id=rid))
         steps.append(Step(rs["ar_amended_final"], rs["ar_amended_final"].apply(notice),
                           done=bool(review.amended_plan_on), reached_on=review.amended_plan_on, review_id=rid))
     return steps
 
 
-def request_steps(request, rs: dict | None = None) -> list[Step]:
+def request_steps(request, rs: dict | None = None, today: date | None = None) -> list[Step]:
     """The LA's milestones for one needs-assessment request (DOMAIN.md 3), with
     the dates reached. Steps that no longer apply (after a refusal, say) are
     marked done so they neither show as due nor send reminders."""
@@ -396,8 +399,10 @@ def request_steps(request, rs: dict | None = None) -> list[Step]:
     steps.append(Step(rs["req_no_plan"], rs["req_no_plan"].apply(received), done=past_16 or stopped,
                       reached_on=request.not_issued_on or request.draft_received_on))
     if request.draft_received_on:
-        steps.append(Step(rs["req_draft_comments"], rs["req_draft_comments"].apply(request.draft_received_on),
-                          done=bool(request.final_issued_on) or stopped))
+        # A window for the family's comments (reg 13(1)): not a task once it has passed.
+        comments_by = rs["req_draft_comments"].apply(request.draft_received_on)
+        steps.append(Step(rs["req_draft_comments"], comments_by,
+                          done=bool(request.final_issued_on) or stopped or (today is not None and comments_by < today)))
     steps.append(Step(rs["req_final"], rs["req_final"].apply(received), done=bool(request.final_issued_on) or stopped,
                       reached_on=request.final_issued_on))
     return steps
@@ -528,8 +533,11 @@ def _name(pupil) -> str:
 def _default_lead_id():
     """The SENCo who owns items with no named lead (the lowest id, stable)."""
     User = apps.get_model("accounts", "User")
-    user = User.objects.with_role("senco").order_by("pk").values_list("pk", flat=True).first()
-    return user
+    for role in ("senco", "head"):  # a school with no SENCo account yet: the head
+        user = User.objects.with_role(role).order_by("pk").values_list("pk", flat=True).first()
+        if user is not None:
+            return user
+    return None
 
 
 def collect_ehc(today: date, config, school_phase: str, lead_id, pupil_ids=None) -> list[DueItem]:
@@ -569,7 +577,7 @@ def collect_ehc(today: date, config, school_phase: str, lead_id, pupil_ids=None)
     if pupil_ids is not None:
         requests = requests.filter(pupil_id__in=pupil_ids)
     for req in requests:
-        for step in request_steps(req):
+        for step in request_steps(req, today=today):
             items.append(DueItem(
                 key=f"req{req.pk}.{step.key_part}.{step.due.isoformat()}", kind=step.rule.kind,
                 pupil_id=req.pupil_id, pupil_name=_name(req.pupil), title=step.rule.title, due_date=step.due,

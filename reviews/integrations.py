@@ -40,7 +40,7 @@ def review_report_context(object_id: int) -> dict:
         "invitees": invitees,
         "progress": list(review.progress.select_related("outcome")),
         "provision": list(plan.provision.filter(active=True)),
-        "steps": deadlines.review_steps(review),
+        "steps": deadlines.review_steps(review, today=timezone.localdate()),
         "warnings": deadlines.review_warnings(review, invitees),
         "adulthood": deadlines.needs_adulthood(plan.pupil.year_group),
         "today": timezone.localdate(),

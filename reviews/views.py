@@ -260,7 +260,7 @@ def request_detail(request, pk):
     today = timezone.localdate()
     checklist = selectors.evidence_checklist(req)
     return render(request, "reviews/assessmentrequest_detail.html", {
-        "req": req, "pupil": req.pupil, "milestones": deadlines.request_steps(req), "checklist": checklist,
+        "req": req, "pupil": req.pupil, "milestones": deadlines.request_steps(req, today=today), "checklist": checklist,
         "missing": [line for line in checklist if not line.present], "events": req.events.select_related("recorded_by"),
         "step_form": RequestStepForm(request=req) if req.next_statuses() else None, "today": today,
     })
@@ -354,7 +354,7 @@ def _review_context(review):
     warnings = deadlines.late_meeting_warnings(review, _plan_steps(review.plan, timezone.localdate()))
     return {
         "review": review, "plan": review.plan, "pupil": pupil, "invitees": invitees,
-        "steps": deadlines.review_steps(review), "warnings": warnings + deadlines.review_warnings(review, invitees),
+        "steps": deadlines.review_steps(review, today=timezone.localdate()), "warnings": warnings + deadlines.review_warnings(review, invitees),
         "adulthood": deadlines.needs_adulthood(pupil.year_group),
         "progress": review.progress.select_related("outcome"),
     }

@@ -343,3 +343,14 @@ def test_an_installation_can_change_a_rules_offset(settings):
     assert steps["ar_invite"].due == date(2025, 3, 6)  # unchanged
     settings.REVIEWS_RULE_OVERRIDES = {}
     assert steps_by_key(d.review_steps(review(date(2025, 3, 20))))["ar_advice_request"].due == date(2025, 2, 6)
+
+
+def test_a_comment_window_that_has_passed_is_not_due():
+    r = review(date(2025, 3, 20), "decided", decision="amend", decision_on=date(2025, 4, 10), report=date(2025, 4, 1),
+               notice=date(2025, 4, 10))
+    assert not steps_by_key(d.review_steps(r, today=date(2025, 4, 24)))["ar_amend_comments"].done  # last day
+    assert steps_by_key(d.review_steps(r, today=date(2025, 4, 25)))["ar_amend_comments"].done
+    assert not steps_by_key(d.review_steps(r, today=date(2025, 4, 25)))["ar_amended_final"].done
+    req = request(date(2025, 1, 6), status="draft", draft_received_on=date(2025, 4, 14))
+    assert not steps_by_key(d.request_steps(req, today=date(2025, 4, 28)))["req_draft_comments"].done
+    assert steps_by_key(d.request_steps(req, today=date(2025, 4, 29)))["req_draft_comments"].done

@@ -86,12 +86,21 @@ def test_items_go_to_the_person_responsible(world, make_plan, make_review, djang
 
 
 def test_an_inactive_person_gets_nothing(world, make_plan, make_review, django_capture_on_commit_callbacks):
+    make_review(make_plan(lead=world.teacher), meeting_date=today() + timedelta(days=10), organiser=world.teacher)
+    world.teacher.is_active = False
+    world.teacher.save()
+    mail.outbox.clear()
+    assert run(django_capture_on_commit_callbacks) == 0
+    assert mail.outbox == [] and not ReminderSent.objects.exists()
+
+
+def test_with_no_active_senco_the_head_is_reminded(world, make_plan, make_review, django_capture_on_commit_callbacks):
     make_review(make_plan(), meeting_date=today() + timedelta(days=10))
     world.senco.is_active = False
     world.senco.save()
     mail.outbox.clear()
-    assert run(django_capture_on_commit_callbacks) == 0
-    assert mail.outbox == [] and not ReminderSent.objects.exists()
+    assert run(django_capture_on_commit_callbacks) == 1
+    assert [m.to for m in mail.outbox] == [[world.head.email]]
 
 
 def test_the_daily_task_is_scheduled(db):
