@@ -75,6 +75,23 @@ def intervention_places(year_start: date, end: date) -> dict | None:
     return {"taken": taken, "completed": completed, "scored": scored, "met": met}
 
 
+def _small_either_way(part: int, whole: int) -> bool:
+    from .suppression import default_threshold, is_small
+
+    return is_small(part, default_threshold()) or is_small(whole - part, default_threshold())
+
+
+def _met_share(met, scored: int) -> str:
+    """The share meeting the expected progress. The number assessed is not
+    published, so the percentage is withheld when it would give away a small
+    number either way: few meeting it, or few not meeting it (8.5)."""
+    if not scored:
+        return "–"
+    if met.suppressed or _small_either_way(met.value, scored):
+        return "c"
+    return _pct(met, scored, 0)
+
+
 def intervention_table(year_start: date, end: date) -> FigureTable | None:
     data = intervention_places(year_start, end)
     if data is None:
@@ -87,11 +104,10 @@ def intervention_table(year_start: date, end: date) -> FigureTable | None:
     table = suppress_table(body, column_totals=True)
     extra_rows = []
     for i, (code, _) in enumerate(areas):
-        met_cell = table.cells[i][2]
-        extra_rows.append([_pct(met_cell, data["scored"][code], 0) if data["scored"][code] else "–"])
+        extra_rows.append([_met_share(table.cells[i][2], data["scored"][code])])
     total_scored = sum(data["scored"].values())
     extra = {"header": ["Percentage of assessed places meeting the expected progress"], "rows": extra_rows,
-             "total": [_pct(table.column_totals[2], total_scored, 0) if total_scored else "–"]}
+             "total": [_met_share(table.column_totals[2], total_scored)]}
     result = _table_from(
         "interventions", "Interventions delivered and their effectiveness, by broad area of need",
         "Broad area of need", [label for _, label in areas],
@@ -122,7 +138,7 @@ def intervention_spending_table(year: AcademicYear, end: date) -> FigureTable | 
         labels.append(r.intervention.name)
         out_rows.append([
             r.intervention.name, cell.shown,
-            "c" if small or r.met_percent is None else f"{r.met_percent}%",
+            "c" if small or r.met_percent is None or _small_either_way(r.met, len(r.scores)) else f"{r.met_percent}%",
             "c" if small or r.average_gain is None else f"{r.average_gain} {r.intervention.gain_unit}s",
             "c" if small or r.cost_per_pupil is None else _money(r.cost_per_pupil),
         ])
