@@ -4,11 +4,13 @@ which form, which service, where next."""
 
 import csv
 import logging
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -384,8 +386,10 @@ def import_upload(request):
     form = ImportUploadForm(_post(request), _files(request))
     if request.method == "POST" and form.is_valid():
         text = importer.decode_upload(form.cleaned_data["file"].read())
-        # One waiting preview per person: an older one is dropped with its text.
-        ImportBatch.objects.filter(uploaded_by=request.user, status=ImportBatch.Status.PREVIEWED).update(
+        # One waiting preview per person, and none older than a day: the
+        # pupils' data in an unconfirmed file is not kept.
+        stale = Q(uploaded_by=request.user) | Q(created_at__lt=timezone.now() - timedelta(days=1))
+        ImportBatch.objects.filter(stale, status=ImportBatch.Status.PREVIEWED).update(
             status=ImportBatch.Status.DISCARDED, content=""
         )
         batch = ImportBatch.objects.create(

@@ -349,3 +349,19 @@ def test_two_thousand_rows_with_four_hundred_on_the_register(world):
     assert RegisterEvent.objects.filter(reason=importer.IMPORT_REASON).count() == 800  # placed + needs
     assert len(queries) < 300, len(queries)
     assert time.monotonic() - started < 15
+
+
+def test_unconfirmed_uploads_are_not_kept(world, client_for):
+    from datetime import timedelta
+
+    from tests.factories import UserFactory
+
+    other = UserFactory(roles=["head"])
+    upload(client_for(other), HEADER + row(1))
+    ImportBatch.objects.update(created_at=timezone.now() - timedelta(days=2))
+    client = client_for(world.senco)
+    upload(client, HEADER + row(2))
+    upload(client, HEADER + row(3))
+    waiting = ImportBatch.objects.filter(status=ImportBatch.Status.PREVIEWED)
+    assert waiting.count() == 1 and upn(3) in waiting.get().content
+    assert not ImportBatch.objects.filter(status=ImportBatch.Status.DISCARDED).exclude(content="").exists()
