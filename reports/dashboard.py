@@ -36,11 +36,17 @@ def survey_table(year: AcademicYear | None) -> FigureTable | None:
         return None
     labels = [f"{s.taken_on:%-d %B %Y}: {s.question}" for s in surveys]
     table = suppress_table([[s.satisfied, s.responses - s.satisfied] for s in surveys], row_totals=True)
-    extra = {"header": ["Percentage satisfied"], "rows": [[_pct(table.cells[i][0], s.responses, 0) if not table.row_totals[i].suppressed else "c"] for i, s in enumerate(surveys)]}
+    # No percentage from a suppressed count, nor one that gives away a small
+    # number of dissatisfied parents (8.5).
+    extra = {"header": ["Percentage satisfied"], "rows": [
+        ["c" if table.row_totals[i].suppressed or table.cells[i][0].suppressed or table.cells[i][1].suppressed
+         else _pct(table.cells[i][0], s.responses, 0)]
+        for i, s in enumerate(surveys)
+    ]}
     result = _table_from("surveys", "Parents' satisfaction surveys", "Survey", labels,
                          ["Agreed or strongly agreed", "Did not agree"], table, row_total_label="Parents who answered", extra=extra)
     result.chart = [
-        {"label": label, "value": None if table.cells[i][0].suppressed or not s.responses else round(100 * s.satisfied / s.responses),
+        {"label": label, "value": None if extra["rows"][i][0] in ("c", "0%") or not s.responses else round(100 * s.satisfied / s.responses),
          "shown": extra["rows"][i][0]}
         for i, (label, s) in enumerate(zip(labels, surveys))
     ]
