@@ -11,6 +11,7 @@ Helpers for every browser test:
   each violation;
 - `assert_no_csp_violations(page)`: fails if the page broke its Content
   Security Policy (an inline style or script somewhere);
+- `assert_no_horizontal_scroll(page, width=320)`: WCAG 1.4.10 reflow;
 - `screenshot(page, name)`: saves docs/guide/screenshots/<name>.png for the
   user guide.
 """
@@ -147,6 +148,14 @@ def assert_accessible(page, *, context: str = "document") -> None:
 
 def assert_no_csp_violations(violations: list[str]) -> None:
     assert not violations, "Content Security Policy violations:\n" + "\n".join(violations)
+
+
+def assert_no_horizontal_scroll(page, width: int = 320) -> None:
+    """WCAG 1.4.10 reflow: at `width` CSS pixels the page must not scroll
+    sideways (a wide table may scroll inside its own container)."""
+    page.set_viewport_size({"width": width, "height": 800})
+    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{page.url} scrolls sideways at {width}px: it is {scroll_width}px wide"
 
 
 def screenshot(page, name: str, *, full_page: bool = True) -> Path:

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import assert_accessible, assert_no_csp_violations, screenshot
+from .conftest import assert_accessible, assert_no_csp_violations, assert_no_horizontal_scroll, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -129,3 +129,13 @@ def test_the_live_server_serves_no_uploads_directly(page, live_server, world, se
     assert response.status == 200 and "text/css" in response.headers["content-type"]
     response = page.request.get(f"{live_server.url}/__uploads-are-not-served__/anything.pdf")
     assert response.status == 404
+
+
+def test_the_shell_reflows_at_320_pixels(sign_in, page, live_server):
+    page.goto(f"{live_server.url}/accounts/sign-in/")
+    assert_no_horizontal_scroll(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in("senco")
+    for path in ("/", "/school/", "/school/calendar/", "/school/calendar/add-year/", "/no-such-page/"):
+        page.goto(f"{live_server.url}{path}")
+        assert_no_horizontal_scroll(page)
