@@ -99,3 +99,13 @@ class RegisterFilter(django_filters.FilterSet):
             elif isinstance(field.widget, forms.TextInput):
                 field.widget.attrs.setdefault("class", "govuk-input govuk-!-width-full")
         return form
+
+
+class PupilFilter(RegisterFilter):
+    """The same filters over every pupil on roll (to find a pupil who is not
+    on the register yet)."""
+
+    status = django_filters.ChoiceFilter(
+        field_name="sen_status", label="Status", empty_label="Any status",
+        choices=[(s, SenStatus(s).label) for s in (SenStatus.NONE, *ON_REGISTER)],
+    )

@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from .access import pupils_visible_to
-from .filters import RegisterFilter
+from .filters import PupilFilter, RegisterFilter
 from .models import (
     ON_REGISTER,
     YEAR_ORDER,
@@ -46,11 +46,13 @@ class RegisterPage:
     counts: dict
 
 
-def register_page(user, params) -> RegisterPage:
+def register_page(user, params, *, everyone: bool = False) -> RegisterPage:
     """The filtered, sorted register, with counts by status of the whole
-    register (one aggregate query)."""
+    register (one aggregate query). With `everyone`, every pupil on roll the
+    user may see, on the register or not."""
     base = register_queryset(user)
-    filterset = RegisterFilter(params or None, queryset=_sortable(base))
+    listed = pupils_visible_to(user, Tier.SUMMARY).on_roll() if everyone else base
+    filterset = (PupilFilter if everyone else RegisterFilter)(params or None, queryset=_sortable(listed))
     qs = filterset.qs if filterset.is_valid() else filterset.queryset
     ordering = list(qs.query.order_by) or ["legal_last_name"]
     qs = qs.order_by(*ordering, "legal_last_name", "legal_first_name", "pk").with_summary()

@@ -8,6 +8,7 @@ app_name = "pupils"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="pupils:register"), name="index"),
     path("register/", views.register, name="register"),
+    path("all/", views.pupil_list, name="list"),
     path("export.csv", views.register_export, name="register_export"),
     path("import/", views.import_upload, name="import"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),

@@ -66,9 +66,20 @@ def _staff_pupil(request, pk, tier=Tier.SUMMARY) -> Pupil:
 
 @login_required
 def register(request):
+    return _pupil_list(request, everyone=False)
+
+
+@login_required
+def pupil_list(request):
+    """Every pupil on roll the user may see (the SENCo: the whole school), to
+    find a pupil who is not on the register yet."""
+    return _pupil_list(request, everyone=True)
+
+
+def _pupil_list(request, *, everyone: bool):
     if not access.can_see_register(request.user):
         raise PermissionDenied
-    page_data = selectors.register_page(request.user, request.GET)
+    page_data = selectors.register_page(request.user, request.GET, everyone=everyone)
     # ?per_page=all: every row on one page, for printing (same queries).
     show_all = request.GET.get("per_page") == "all"
     paginator = Paginator(page_data.pupils, max(page_data.counts["total"], 1) if show_all else REGISTER_PAGE_SIZE)
@@ -86,6 +97,7 @@ def register(request):
             "querystring": params.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort", "per_page")),
             "show_all": show_all,
+            "everyone": everyone,
             "can_manage": access.can_manage_register(request.user),
         },
     )

@@ -12,6 +12,7 @@ PERSONAS = ["senco", "head", "teacher", "other_teacher", "ta", "parent", "other_
 # page -> expected status per persona, in the order of PERSONAS
 TABLE = {
     "register": (200, 200, 200, 200, 200, 403, 403, 403, 403),
+    "list": (200, 200, 200, 200, 200, 403, 403, 403, 403),
     "register_export": (200, 200, 403, 403, 403, 403, 403, 403, 403),
     "import": (200, 200, 403, 403, 403, 403, 403, 403, 403),
     "detail": (200, 200, 200, 200, 200, 404, 404, 404, 404),
@@ -36,6 +37,7 @@ def url_for(page, world):
     agency = AgencyInvolvement.objects.get_or_create(pupil=pupil, agency="salt", defaults={"start_date": "2025-10-01"})[0]
     return {
         "register": reverse("pupils:register"),
+        "list": reverse("pupils:list"),
         "register_export": reverse("pupils:register_export"),
         "import": reverse("pupils:import"),
         "detail": reverse("pupils:detail", args=[pupil.pk]),

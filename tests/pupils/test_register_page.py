@@ -134,3 +134,14 @@ def test_the_query_count_does_not_grow_with_the_register(world, client_for, pers
     assert len(response.context["pupils"]) == 40
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
     assert len(large) <= 16
+
+
+def test_all_pupils_finds_those_not_on_the_register(world, client_for):
+    url = reverse("pupils:list")
+    senco = client_for(world.senco)
+    assert sorted(names(senco.get(url))) == ["Amelia", "Bilal", "Cara"]
+    assert names(senco.get(url, {"status": "N"})) == ["Cara"]
+    # A teacher: her caseload and the register, not other classes' pupils off the register.
+    assert sorted(names(client_for(world.teacher).get(url))) == ["Amelia", "Bilal"]
+    assert sorted(names(client_for(world.other_teacher).get(url))) == ["Amelia", "Bilal", "Cara"]
+    assert client_for(world.parent).get(url).status_code == 403
