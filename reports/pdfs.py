@@ -29,7 +29,7 @@ def _report(report_id: int) -> InformationReport | None:
     return InformationReport.objects.select_related("academic_year").filter(pk=report_id).first()
 
 
-def report_document(report: InformationReport, *, published: bool | None = None) -> dict:
+def report_document(report: InformationReport, *, published: bool | None = None, version=None) -> dict:
     """What a reader of the report sees: the latest published version for a
     published report (or when `published` is asked for: the public page shows
     it even while the next draft is being written), the live draft otherwise.
@@ -37,7 +37,8 @@ def report_document(report: InformationReport, *, published: bool | None = None)
     school = School.get()
     if published is None:
         published = report.is_published
-    version = report.latest_version() if published else None
+    if version is None and published:
+        version = report.latest_version()
     if version is not None:
         answers, contacts, figs = version.answers, version.contacts, version.figures
         dates = {"governor_approval_date": version.governor_approval_date, "published_on": version.published_on,

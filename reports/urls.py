@@ -14,6 +14,7 @@ urlpatterns = [
     path("surveys/", views.survey_list, name="surveys"),
     path("information-report/start/", views.report_start, name="report_start"),
     path("information-report/<slug:slug>/", views.report_detail, name="report_detail"),
+    path("information-report/<slug:slug>/versions/<int:number>/", views.report_version, name="report_version"),
     path("information-report/<slug:slug>/items/<str:item>/", views.item_edit, name="item_edit"),
     path("information-report/<slug:slug>/dates/", views.report_dates, name="report_dates"),
     path("information-report/<slug:slug>/publish/", views.report_publish, name="report_publish"),

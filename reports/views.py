@@ -104,6 +104,16 @@ def report_detail(request, slug):
 
 
 @login_required
+def report_version(request, slug, number):
+    """An earlier published version, as it was approved and published."""
+    require(can_read_reports(request.user))
+    report = _report_or_404(slug)
+    version = get_object_or_404(report.versions, number=number)
+    document = pdfs.report_document(report, version=version)
+    return render(request, "reports/reportversion_detail.html", {**document, "school": School.get(), "shown_version": version})
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def item_edit(request, slug, item):
     require(can_read_reports(request.user))

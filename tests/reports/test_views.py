@@ -352,3 +352,17 @@ def test_survey_results_hide_small_numbers_of_parents(world, year):
     assert table.rows[0][1:] == ["c", "c", "30", "c"]
     assert table.rows[1][1:] == ["10", "10", "20", "50%"]
     assert [c["value"] for c in table.chart] == [None, 50]
+
+
+def test_earlier_versions_stay_readable(world, full_report, client_for):
+    services.report_publish(report=full_report, by=world.senco)
+    services.report_reopen(report=full_report, by=world.senco)
+    services.answer_save(report=full_report, item="9", text="A new complaints route.", by=world.senco)
+    services.report_publish(report=full_report, change_note="Complaints", by=world.senco)
+    client = client_for(world.governor)
+    first = client.get(reverse("reports:report_version", args=[full_report.slug, 1])).content.decode()
+    second = client.get(reverse("reports:report_version", args=[full_report.slug, 2])).content.decode()
+    assert "Our answer for item 9." in first and "A new complaints route." not in first
+    assert "A new complaints route." in second and "What changed: Complaints" in second
+    assert client.get(reverse("reports:report_version", args=[full_report.slug, 3])).status_code == 404
+    assert client_for(world.teacher).get(reverse("reports:report_version", args=[full_report.slug, 1])).status_code == 404
