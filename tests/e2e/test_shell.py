@@ -139,3 +139,33 @@ def test_the_shell_reflows_at_320_pixels(sign_in, page, live_server):
     for path in ("/", "/school/", "/school/calendar/", "/school/calendar/add-year/", "/no-such-page/"):
         page.goto(f"{live_server.url}{path}")
         assert_no_horizontal_scroll(page)
+
+
+FOCUS_YELLOW = "rgb(255, 221, 0)"
+
+
+def test_the_header_works_from_the_keyboard(sign_in, page, live_server):
+    sign_in("senco")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.locator(".app-header__homepage")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name=re.compile(r"^Ada Senco.*your account"))).to_be_focused()
+    page.keyboard.press("Tab")
+    sign_out = page.get_by_role("button", name="Sign out")
+    expect(sign_out).to_be_focused()
+    # The focus shows as GOV.UK's yellow, as on every other link.
+    assert sign_out.evaluate("(el) => getComputedStyle(el).backgroundColor") == FOCUS_YELLOW
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("navigation", name="Sections").get_by_role("link", name="Home")).to_be_focused()
+    # The skip link takes the focus to the main content.
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main-content")).to_be_focused()
