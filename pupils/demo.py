@@ -31,6 +31,7 @@ from .models import (
     ParentLink,
     Pupil,
     PupilDocument,
+    RegisterEvent,
     SenStatus,
     Tier,
 )
@@ -248,6 +249,14 @@ def _seed_pupils(rng, classes, start_year, today, *, senco, ta, parent, parent2)
         if status != SenStatus.MONITORING and (rng.random() < 0.4 or pupil in (parent_child, parent2_child)):
             _agency(rng, pupil, today, senco)
     _documents(parent_child, parent2_child, today, senco)
+
+    # The demo's letters to parents are sent now (after the commit); date them
+    # as if they had gone on the day of each decision, as they would have.
+    def backdate_notices():
+        for event in RegisterEvent.objects.filter(notices__isnull=False).distinct():
+            RegisterEvent.objects.filter(pk=event.pk).update(parents_told_on=event.effective_date)
+
+    transaction.on_commit(backdate_notices)
 
 
 def _place(rng, pupil: Pupil, status: str, need_types, codes, today: date, senco) -> None:

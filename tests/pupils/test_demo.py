@@ -7,10 +7,11 @@ from pupils.models import ON_REGISTER, AgencyInvolvement, OnePageProfile, Pupil,
 from send_register.demo import seed_school
 
 
-def test_it_seeds_a_school_once(db, settings, tmp_path):
+def test_it_seeds_a_school_once(db, settings, tmp_path, django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
     context = seed_school()
-    seed(context)
+    with django_capture_on_commit_callbacks(execute=True):
+        seed(context)
     total = Pupil.objects.count()
     on_register = Pupil.objects.filter(sen_status__in=ON_REGISTER)
     assert 190 <= total <= 210
@@ -28,6 +29,9 @@ def test_it_seeds_a_school_once(db, settings, tmp_path):
     children = context["pupils"]
     assert children["parent_child"] != children["parent2_child"]
     assert children["parent_child"].is_on_register and children["parent2_child"].is_on_register
+    # The parents were told (s.68), dated on the day of the decision.
+    told = list(RegisterEvent.objects.filter(pupil=children["parent_child"], notices__isnull=False))
+    assert told and all(e.parents_told_on == e.effective_date for e in told)
 
     before = (Pupil.objects.count(), RegisterEvent.objects.count(), OnePageProfile.objects.count(), PupilDocument.objects.count())
     seed(context)
