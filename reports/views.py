@@ -93,7 +93,7 @@ def report_detail(request, slug):
         **document,
         "can_edit": can_edit_reports(request.user),
         "missing": [{"key": m, "title": Item(m).label} for m in missing],
-        "carried": [a for a in answers.values() if a.carried_forward and a.text.strip()],
+        "carried": [answers[i] for i in Item.values if i in answers and answers[i].carried_forward and answers[i].text.strip()],
         "job": _pdf_job(pdfs.REPORT_KIND, report.pk, version),
         "pdf_kind": pdfs.REPORT_KIND,
         "answers": answers,
