@@ -175,6 +175,7 @@ def status_change(request, pk):
     pupil = _staff_pupil(request, pk)
     if not access.can_manage_register(request.user):
         raise PermissionDenied
+    access.log_access(request.user, pupil, "Register status form")
     form = StatusForm(_post(request), current=pupil.sen_status)
     if request.method == "POST" and form.is_valid():
         try:
@@ -198,6 +199,7 @@ def needs_edit(request, pk):
     pupil = _staff_pupil(request, pk)
     if not access.can_manage_register(request.user):
         raise PermissionDenied
+    access.log_access(request.user, pupil, "Needs form")
     current = pupil.current_needs
     initial = {
         "primary": next((n.need_type_id for n in current if n.rank == 1), None),
@@ -242,6 +244,7 @@ def profile_edit(request, pk):
     pupil = _staff_pupil(request, pk)
     if not access.can_edit_profile(request.user, pupil):
         raise PermissionDenied
+    access.log_access(request.user, pupil, "One-page profile form")
     latest = OnePageProfile.objects.filter(pupil=pupil).first()
     initial = {name: getattr(latest, name) for name in services.PROFILE_FIELDS} if latest else {}
     form = ProfileForm(_post(request), initial=initial)
@@ -264,6 +267,7 @@ def _agency_pupil(request, pk) -> Pupil:
     pupil = _staff_pupil(request, pk)
     if not access.can_manage_agencies(request.user):
         raise PermissionDenied
+    access.log_access(request.user, pupil, "Agency form")
     return pupil
 
 
@@ -328,6 +332,7 @@ def document_add(request, pk):
     tiers = access.document_tiers_for(request.user, pupil)
     if not tiers:
         raise PermissionDenied
+    access.log_access(request.user, pupil, "Document upload form")
     form = DocumentForm(_post(request), _files(request), tiers=tiers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -369,6 +374,7 @@ def access_log(request, pk):
     pupil = _staff_pupil(request, pk)
     if not access.can_read_access_log(request.user):
         raise PermissionDenied
+    access.log_access(request.user, pupil, "Access log")
     rows = AccessLog.objects.filter(pupil=pupil).select_related("user")
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     return render(request, "pupils/accesslog_list.html", {"pupil": pupil, "page_obj": page, "rows": page.object_list})

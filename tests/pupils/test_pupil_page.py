@@ -119,3 +119,11 @@ def test_the_query_count_does_not_grow_with_the_record(world, client_for, person
     with CaptureQueriesContext(connection) as large:
         assert client.get(url(world.pupil)).status_code == 200
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+
+
+def test_form_pages_are_logged_too_but_refusals_are_not(world, client_for):
+    client_for(world.senco).get(reverse("pupils:status", args=[world.pupil.pk]))
+    client_for(world.teacher).get(reverse("pupils:status", args=[world.pupil.pk]))  # 403
+    client_for(world.teacher).get(reverse("pupils:profile_edit", args=[world.pupil.pk]))
+    assert sorted(AccessLog.objects.values_list("user__email", "page")) == [
+        (world.senco.email, "Register status form"), (world.teacher.email, "One-page profile form")]
