@@ -13,6 +13,9 @@ SECTION_DESCRIPTIONS = {
     "pupils:parent_children": "Your child's support: their plan, targets and who to talk to.",
     "reports:governors": "Figures about SEN at the school for governors, with no child's name.",
     "school:settings": "The school's details, term dates and census days.",
+    "support_plans:plan_list": "Support plans and their termly assess, plan, do, review cycles.",
+    "concerns:parent_list": "Tell the school about a worry, and see what happened to concerns you raised.",
+    "accounts:security_log": "Sign-ins, failed sign-ins, two-step set-ups and role changes.",
     "accounts:user_list": "Invite staff, parents and governors, give roles and deactivate accounts.",
 }
 
@@ -41,7 +44,7 @@ def navigation_for(user) -> list[dict]:
     if user.is_senco_or_head or user.has_role("teacher", "ta"):
         items += [("Register", "pupils:register")]
     if staff:
-        items += [("Concerns", "concerns:list")]
+        items += [("Concerns", "concerns:list"), ("Support plans", "support_plans:plan_list")]
     if user.is_senco_or_head or user.has_role("teacher", "ta"):
         items += [("Interventions", "interventions:list")]
     if staff:
@@ -49,13 +52,15 @@ def navigation_for(user) -> list[dict]:
     if user.is_senco_or_head:
         items += [("EHC plans", "reviews:plan_list"), ("Reports", "reports:index")]
     if user.is_parent:
-        items += [("My children", "pupils:parent_children")]
+        items += [("My children", "pupils:parent_children"), ("Your concerns", "concerns:parent_list")]
     if user.is_governor:
         items += [("Governors", "reports:governors")]
     if user.is_administrator or user.is_senco:
         items += [("School", "school:settings")]
     if user.is_administrator:
         items += [("People", "accounts:user_list")]
+    if user.is_senco_or_head or user.is_administrator:
+        items += [("Security log", "accounts:security_log")]
     result = []
     for label, name in items:
         try:

@@ -46,6 +46,7 @@ def browser_type_launch_args():
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
+            "--lang=en-GB",
         ],
     }
 
