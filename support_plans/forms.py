@@ -39,6 +39,8 @@ class PlanForm(forms.ModelForm):
         self.fields["coordinator"].queryset = staff_choices()
         self.fields["coordinator"].required = False
         self.fields["coordinator"].empty_label = "The SENCo"
+        # The same words as the service's check, not "This field is required".
+        self.fields["next_review_date"].error_messages["required"] = "Enter the date of the next review"
 
     def plan_values(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "lock_version"}
