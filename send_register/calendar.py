@@ -85,6 +85,8 @@ def default_terms(start_year: int) -> list[dict]:
         spring_end = date(y2, 3, 27) - timedelta(days=(date(y2, 3, 27).weekday() - friday) % 7)
     spring_ht = _nth_weekday(y2, 2, monday, 3)
     summer_start = spring_end + timedelta(days=17)  # Monday, two weeks after the Friday
+    if summer_start == _nth_weekday(y2, 5, monday, 1):
+        summer_start += timedelta(days=1)  # the early-May bank holiday: start on the Tuesday
     summer_end = date(y2, 7, 22) - timedelta(days=(date(y2, 7, 22).weekday() - friday) % 7)
     summer_ht = _nth_weekday(y2, 5, monday, 4)  # week of the late-May bank holiday
     if summer_ht < date(y2, 5, 25):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class TimeStamped(models.Model):
@@ -48,6 +49,8 @@ class School(TimeStamped):
         help_text="Only when the local authority recognises it (DOMAIN.md 1.4)",
     )
     has_resourced_provision = models.BooleanField("LA-recognised resourced provision", default=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "school"
@@ -102,6 +105,8 @@ class Term(TimeStamped):
     half_term_start = models.DateField(null=True, blank=True)
     half_term_end = models.DateField(null=True, blank=True)
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         ordering = ["start"]
         constraints = [
@@ -136,6 +141,8 @@ class CensusDay(models.Model):
     academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="census_days")
     season = models.CharField(max_length=6, choices=Season.choices)
     day = models.DateField()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["day"]

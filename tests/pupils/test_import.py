@@ -1,7 +1,6 @@
 """Import from the MIS: parsing with header variants, problems by row number,
 the preview, all-or-nothing commits, re-import counts, leavers, and speed."""
 
-import time
 from datetime import date
 
 import pytest
@@ -324,9 +323,10 @@ def big_file(n, sen_every=5):
     return "".join(lines)
 
 
-def test_two_thousand_rows_import_in_a_few_seconds_with_bulk_writes(world):
+def test_two_thousand_rows_import_with_bulk_writes(world):
+    # Speed is measured by the benchmark (bench/), not here: this pins the
+    # number of queries, which is what keeps it fast.
     text = big_file(2000, sen_every=10**9)  # no register changes: every write is a bulk one
-    started = time.monotonic()
     with CaptureQueriesContext(connection) as queries:
         _, _, counts = importer.import_text(text, user=world.senco, commit=True)
     assert counts["created"] == 2000
@@ -336,11 +336,9 @@ def test_two_thousand_rows_import_in_a_few_seconds_with_bulk_writes(world):
     with CaptureQueriesContext(connection) as queries:
         _, _, counts = importer.import_text(text2, user=world.senco, commit=True)
     assert counts["updated"] > 300 and len(queries) < 200, len(queries)
-    assert time.monotonic() - started < 15  # a few seconds on a laptop; generous for a busy CI
 
 
 def test_two_thousand_rows_with_four_hundred_on_the_register(world):
-    started = time.monotonic()
     with CaptureQueriesContext(connection) as queries:
         _, _, counts = importer.import_text(big_file(2000), user=world.senco, commit=True)
     assert counts["created"] == 2000 and counts["status_changes"] == 400
@@ -348,7 +346,6 @@ def test_two_thousand_rows_with_four_hundred_on_the_register(world):
     assert PupilNeed.objects.filter(end_date__isnull=True).count() == 400
     assert RegisterEvent.objects.filter(reason=importer.IMPORT_REASON).count() == 800  # placed + needs
     assert len(queries) < 300, len(queries)
-    assert time.monotonic() - started < 15
 
 
 def test_unconfirmed_uploads_are_not_kept(world, client_for):
