@@ -386,3 +386,74 @@ def test_it_records_an_ehc_plan_and_an_annual_review_through_to_the_la_report(
     expect(amelia_rows.filter(has_text="Send the review report to the LA").first).to_contain_text("Done")
     expect(amelia_rows.filter(has_text="LA's decision after the review").first).not_to_contain_text("Done")
     assert_no_csp_violations(csp_violations)
+
+
+# -- issue 11: the SENCo's review pages on a phone, and mistakes ------------------
+
+@pytest.fixture
+def review(world):
+    """An EHC plan for world.pupil with two outcomes and a planned annual review."""
+    from reviews import services
+
+    plan = services.plan_record(pupil=world.pupil, issued_on=today() - timedelta(days=300),
+                                local_authority="Derwent County Council", by=world.senco)
+    for order, (area, outcome, by_when) in enumerate(OUTCOMES, start=1):
+        PlanOutcome.objects.create(plan=plan, area=area, outcome=outcome, by_when=by_when, order=order)
+    for order, (what, how_often, how_long, who) in enumerate(PROVISION, start=1):
+        PlanProvision.objects.create(plan=plan, what=what, how_often=how_often, how_long=how_long, who=who, order=order)
+    return services.review_create(plan=plan, meeting_date=today() + timedelta(days=21), by=world.senco)
+
+
+def test_the_review_pages_reflow_at_320_pixels(sign_in, page, live_server, review, csp_violations):
+    sign_in("senco")
+    page.set_viewport_size(PHONE)
+    for path in (f"/reviews/plans/{review.plan_id}/", f"/reviews/reviews/{review.pk}/",
+                 f"/reviews/reviews/{review.pk}/invitees/", f"/reviews/reviews/{review.pk}/progress/",
+                 f"/reviews/reviews/{review.pk}/edit/", f"/reviews/plans/{review.plan_id}/sections/",
+                 "/reviews/plans/", "/reviews/due/"):
+        page.goto(f"{live_server.url}{path}")
+        check_page(page, csp_violations, width=PHONE["width"])
+
+
+def test_mistakes_in_the_review_forms_are_linked_from_the_error_summary(sign_in, page, live_server, review, world,
+                                                                      csp_violations):
+    sign_in("senco")
+    # Recording the meeting as held before it has happened.
+    page.goto(f"{live_server.url}/reviews/reviews/{review.pk}/edit/")
+    page.get_by_label("The meeting has taken place").check()
+    page.get_by_role("button", name="Save").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("The meeting cannot be held in the future")
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    check_page(page, csp_violations)
+    summary.get_by_role("link", name=re.compile("The meeting cannot be held in the future")).click()
+    expect(page.get_by_label("Date of the review meeting")).to_be_focused()
+    review.refresh_from_db()
+    assert review.status == AnnualReview.Status.PLANNED
+
+    # An invitation date that is not a date.
+    page.goto(f"{live_server.url}/reviews/reviews/{review.pk}/invitees/")
+    page.locator("#id_inv-5-role").select_option("other")
+    page.locator("#id_inv-5-invited_on").evaluate("(el) => { el.type = 'text'; el.value = 'next Tuesday'; }")
+    page.get_by_role("button", name="Save the invitations").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    check_page(page, csp_violations)
+    summary.locator("a").first.click()
+    expect(page.locator("#id_inv-5-invited_on")).to_be_focused()
+    assert ReviewInvitee.objects.filter(review=review).count() == 5
+    sign_out(page)
+
+    # The parent sends nothing: told next to the box, nothing saved.
+    sign_in("parent")
+    page.goto(f"{live_server.url}/reviews/children/{world.pupil.pk}/reviews/{review.pk}/views/")
+    page.get_by_role("button", name="Send your views").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check_page(page, csp_violations)
+    page.locator(".govuk-error-summary a").first.click()
+    expect(page.get_by_label("Your views for the review")).to_be_focused()
+    review.refresh_from_db()
+    assert review.parents_views == "" and review.parents_views_on is None
+    # Another family's child's review is not there at all.
+    response = page.request.get(f"{live_server.url}/reviews/children/{world.other_pupil.pk}/reviews/{review.pk}/views/")
+    assert response.status == 404
