@@ -9,7 +9,8 @@ from .signals import MFA_PENDING_SESSION_KEY
 
 # Paths outside accounts that need no second step (static files, the health
 # check, the public SEN information report).
-_OPEN_PREFIXES = ("/static/", "/healthz", "/report/")
+# The published SEN information report is public (reports:public_report).
+_OPEN_PREFIXES = ("/static/", "/healthz", "/reports/sen-information-report/")
 
 
 @lru_cache(maxsize=1)

@@ -230,6 +230,8 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # Small-number suppression for published statistics (DOMAIN.md 8.5): a design
 # default, configurable.
 SEND_SUPPRESSION_THRESHOLD = env.int("SEND_SUPPRESSION_THRESHOLD", default=5)
+# Breakdowns (by need, year group, sex) are withheld when fewer pupils than this have SEN.
+SEND_BREAKDOWN_MINIMUM = env.int("SEND_BREAKDOWN_MINIMUM", default=10)
 
 # Logging: no personal data. Messages name ids, never names, UPNs or dates of
 # birth; a filter scrubs anything that looks like one anyway (send_register/logs.py).
