@@ -481,3 +481,32 @@ def test_the_plan_form_error_summary_links_to_the_fields(sign_in, page, live_ser
     summary.get_by_role("link", name="Enter the date of the next review").click()
     expect(page.get_by_label("Next review date")).to_be_focused()
     assert SupportPlan.objects.count() == 0
+
+
+# -- issue 11: the staff plan pages at 320 pixels -------------------------------------
+
+def test_the_staff_plan_pages_reflow_at_320_pixels(sign_in, page, live_server, world, plan, csp_violations):
+    """Wide tables (targets, versions, meetings, the list of plans) scroll
+    inside their own box; the page itself never scrolls sideways."""
+    services.meeting_record(pupil=world.pupil, by=world.senco, date=today(), attendees="Pat Parent, Ada Senco",
+                            agreed_actions="Read together each evening", kind="termly", copy_given_to_parent=True)
+    cycle = plan.cycles.get()
+    pages = [
+        "/plans/", f"/plans/{plan.pk}/", f"/plans/{plan.pk}/edit/", f"/plans/pupil/{world.pupil.pk}/versions/",
+        f"/plans/cycle/{cycle.pk}/", f"/plans/cycle/{cycle.pk}/review/", f"/plans/cycle/{cycle.pk}/close/",
+        f"/plans/{plan.pk}/new-version/", f"/plans/pupil/{world.pupil.pk}/meetings/new/", "/plans/banks/",
+    ]
+    for persona in ("senco", "teacher"):
+        page.set_viewport_size(PHONE)
+        sign_in(persona)
+        for path in pages if persona == "senco" else pages[1:3] + pages[4:6]:
+            page.goto(f"{live_server.url}{path}")
+            assert page.url == f"{live_server.url}{path}", f"{persona} was sent away from {path}"
+            check_page(page, csp_violations, width=320)
+        # The targets' box can be scrolled with the keyboard.
+        page.goto(f"{live_server.url}/plans/{plan.pk}/")
+        box = page.get_by_role("region", name="Targets")
+        box.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('.app-table-scroll[aria-labelledby=targets-caption]').scrollLeft > 0")
+        sign_out(page)
