@@ -288,7 +288,7 @@ def test_it_records_an_ehc_plan_and_an_annual_review_through_to_the_la_report(
     check_page(page, csp_violations, width=PHONE["width"])
     page.goto(f"{live_server.url}/pupils/children/{pupil.pk}/")
     check_page(page, csp_violations, width=PHONE["width"])
-    expect(page.get_by_text(f"The next review meeting is on")).to_be_visible()
+    expect(page.get_by_text("The next review meeting is on")).to_be_visible()
     page.get_by_role("link", name="Tell us your views before the meeting").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your views for Amelia's review")
     check_page(page, csp_violations, width=PHONE["width"])
@@ -457,3 +457,41 @@ def test_mistakes_in_the_review_forms_are_linked_from_the_error_summary(sign_in,
     # Another family's child's review is not there at all.
     response = page.request.get(f"{live_server.url}/reviews/children/{world.other_pupil.pk}/reviews/{review.pk}/views/")
     assert response.status == 404
+
+
+def test_the_other_reviews_pages_are_accessible(sign_in, page, live_server, review, world, csp_violations):
+    """The pages the journey does not pass through: filters, settings, the
+    plan's other forms, and a needs-assessment request with its checklist."""
+    sign_in("senco")
+    page.goto(f"{live_server.url}/reviews/due/")
+    page.get_by_text("Filter the list").click()
+    page.get_by_label("Statutory deadlines only").check()
+    page.get_by_label("Due within (days)").fill("30")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_label("Statutory deadlines only")).to_be_checked()
+    check_page(page, csp_violations)
+    due_table = page.get_by_role("table")
+    expect(due_table.get_by_role("rowheader", name="Amelia Brook").first).to_be_visible()
+    expect(due_table).not_to_contain_text("Good practice")
+    page.get_by_label("Due within (days)").fill("-3")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check_page(page, csp_violations)
+    page.locator(".govuk-error-summary a").first.click()
+    expect(page.get_by_label("Due within (days)")).to_be_focused()
+
+    for path in ("/reviews/settings/", f"/reviews/plans/{review.plan_id}/edit/", f"/reviews/plans/{review.plan_id}/cease/",
+                 f"/reviews/plans/{review.plan_id}/reviews/new/", f"/reviews/pupils/{world.other_pupil.pk}/request/new/"):
+        page.goto(f"{live_server.url}{path}")
+        check_page(page, csp_violations)
+
+    # A request for a needs assessment for the other pupil, then its checklist and next step.
+    page.get_by_label("Date the LA received the request").fill((today() - timedelta(days=10)).isoformat())
+    page.get_by_label("Why the school or parent is asking").fill("Little progress after two years of SEN support")
+    page.get_by_role("button", name=re.compile("^Save")).click()
+    expect(success_banner(page)).to_contain_text("The request is recorded")
+    check_page(page, csp_violations)
+    request_url = page.url
+    for link in ("evidence/", "step/", "edit/"):
+        page.goto(f"{request_url}{link}")
+        check_page(page, csp_violations)
