@@ -17,6 +17,7 @@ senco-support-plan, parent-plan, teacher-strategies.
 """
 
 import re
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -510,3 +511,38 @@ def test_the_staff_plan_pages_reflow_at_320_pixels(sign_in, page, live_server, w
         page.keyboard.press("ArrowRight")
         page.wait_for_function("() => document.querySelector('.app-table-scroll[aria-labelledby=targets-caption]').scrollLeft > 0")
         sign_out(page)
+
+
+def test_the_parent_pages_without_a_plan_and_for_another_child(sign_in, page, live_server, world, plan, csp_violations):
+    # Bilal (the other parent's child) has no plan: the page says so plainly.
+    page.set_viewport_size(PHONE)
+    sign_in("other_parent")
+    page.goto(f"{live_server.url}/plans/child/{world.other_pupil.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bilal's support plan")
+    expect(page.locator("main")).to_contain_text("Bilal does not have a support plan at the moment")
+    check_page(page, csp_violations, width=320)
+    # Amelia's plan is not theirs to see: not found, and nothing recorded.
+    for path in (f"/plans/child/{world.pupil.pk}/", f"/plans/{plan.pk}/"):
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 404, path
+        expect(page.locator("main")).not_to_contain_text("Amelia")
+    assert not ParentPlanView.objects.exists()
+
+
+def test_the_parent_downloads_a_copy_of_the_plan(sign_in, page, live_server, world, plan, csp_violations, tmp_path):
+    page.set_viewport_size(PHONE)
+    sign_in("parent")
+    page.goto(f"{live_server.url}/plans/child/{world.pupil.pk}/")
+    page.get_by_role("button", name="Download as PDF").click()
+    # The PDF is made in-process in the tests (eager Celery): ready at once.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Support plan")
+    expect(page.locator("main")).to_contain_text("Ready")
+    check_page(page, csp_violations, width=320)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the PDF").click()
+    path = tmp_path / "plan.pdf"
+    download.value.save_as(path)
+    text = subprocess.run(["/usr/bin/pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = " ".join(text.split())
+    for words in (TARGETS[0][0], "Give instructions one step at a time.", HELP_AT_HOME):
+        assert words in text, words
