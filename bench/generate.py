@@ -77,7 +77,7 @@ def generate(pupil_count: int, seed: int = 2026) -> dict:
         age = {"R": 4}.get(year, (int(year) + 4) if year.isdigit() else 4)
         dob = date(today.year - age - (1 if today.month >= 9 else 0), 9, 1) + timedelta(days=rng.randrange(365))
         pupils.append(Pupil(
-            upn=make_upn(n, la="830", establishment=f"{2000 + n // 100000:04d}", year=f"{(n // 1000) % 100:02d}"),
+            upn=make_upn(n, la="830", establishment=f"{2000 + n // 100000:04d}", year="00"),
             legal_first_name=rng.choice(FIRST), legal_last_name=rng.choice(SURNAMES), date_of_birth=dob,
             sex=rng.choice("FM"), year_group=year, form=form, admission_date=date(today.year - 2, 9, 1),
             eal=rng.random() < 0.18, pupil_premium=rng.random() < 0.25, fsm=rng.random() < 0.22, looked_after=rng.random() < 0.01,
@@ -121,7 +121,8 @@ def generate(pupil_count: int, seed: int = 2026) -> dict:
         batch_size=2000,
     )
     context = {"rng": rng, "senco": senco, "head": head, "teachers": teachers, "tas": tas, "classes": classes,
-               "pupils": pupils, "on_register": on_register, "years": years}
+               "pupils": pupils, "on_register": on_register, "years": years,
+               "parent_of": {p.pk: u for u, p in zip(parents, pupils)}}
     from .apps import generate_apps
 
     generate_apps(context)
