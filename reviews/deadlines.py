@@ -20,13 +20,14 @@ Two halves:
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 log = logging.getLogger(__name__)
 
@@ -499,19 +500,38 @@ class DueItem:
         return self.rule.statutory
 
 
+_PK_SENTINEL = 918273645
+
+
+@functools.lru_cache(maxsize=256)
+def _url_pattern(name: str, prefix: str, urlconf) -> str | None:
+    """The URL of `name` for one integer argument, as a format string: one
+    reverse() per URL name instead of one per item (reverse() was a fifth of
+    the due page's time; docs/performance.md)."""
+    try:
+        return reverse(name, args=[_PK_SENTINEL], urlconf=urlconf).replace(str(_PK_SENTINEL), "{}")
+    except NoReverseMatch:
+        return None
+
+
 def _url(name: str, *args) -> str:
+    if len(args) == 1 and isinstance(args[0], int):
+        pattern = _url_pattern(name, get_script_prefix(), get_urlconf())
+        return pattern.format(args[0]) if pattern is not None else ""
     try:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
 
 
-def _first_url(candidates, fallback: str) -> str:
+def _first_url(candidates, fallback) -> str:
+    """The first of `candidates` (name, args) that reverses, else `fallback`
+    (a string, or (name, pupil_id) reversed only when needed)."""
     for name, args in candidates:
         url = _url(name, *args)
         if url:
             return url
-    return fallback
+    return _url(*fallback) if isinstance(fallback, tuple) else fallback
 
 
 def _model(label: str):
@@ -601,7 +621,7 @@ def collect_support_plans(today: date, lead_id, pupil_ids=None) -> list[DueItem]
         rule = rules()["sp_review"]
         for plan in qs:
             url = _first_url([("support_plans:plan_detail", [plan.pk])],
-                             _url("pupils:detail", plan.pupil_id))
+                             ("pupils:detail", plan.pupil_id))
             items.append(DueItem(
                 key=f"sp{plan.pk}.{plan.next_review_date.isoformat()}", kind=rule.kind, pupil_id=plan.pupil_id,
                 pupil_name=_name(plan.pupil), title=rule.title, due_date=plan.next_review_date,
@@ -621,7 +641,7 @@ def collect_support_plans(today: date, lead_id, pupil_ids=None) -> list[DueItem]
             if getattr(plan, "next_review_date", None) == cycle.review_date and getattr(plan, "status", "current") == "current":
                 continue
             url = _first_url([("support_plans:cycle_review", [cycle.pk]), ("support_plans:plan_detail", [plan.pk])],
-                             _url("pupils:detail", plan.pupil_id))
+                             ("pupils:detail", plan.pupil_id))
             items.append(DueItem(
                 key=f"cycle{cycle.pk}.{cycle.review_date.isoformat()}", kind=rule.kind, pupil_id=plan.pupil_id,
                 pupil_name=_name(plan.pupil), title=rule.title, due_date=cycle.review_date,
@@ -644,7 +664,7 @@ def collect_concerns(today: date, lead_id, pupil_ids=None) -> list[DueItem]:
     rule = rules()["concern_review"]
     items = []
     for concern in qs:
-        url = _first_url([("concerns:detail", [concern.pk])], _url("pupils:detail", concern.pupil_id))
+        url = _first_url([("concerns:detail", [concern.pk])], ("pupils:detail", concern.pupil_id))
         items.append(DueItem(
             key=f"concern{concern.pk}.{concern.review_date.isoformat()}", kind=rule.kind, pupil_id=concern.pupil_id,
             pupil_name=_name(concern.pupil), title=rule.title, due_date=concern.review_date,
@@ -671,7 +691,7 @@ def collect_interventions(today: date, lead_id, pupil_ids=None) -> list[DueItem]
         placement = member.placement
         name = getattr(getattr(placement, "intervention", None), "name", "")
         url = _first_url([("interventions:member_assessment", [member.pk]), ("interventions:placement_detail", [placement.pk])],
-                         _url("pupils:detail", member.pupil_id))
+                         ("pupils:detail", member.pupil_id))
         items.append(DueItem(
             key=f"exit{member.pk}.{placement.planned_end.isoformat()}", kind=rule.kind, pupil_id=member.pupil_id,
             pupil_name=_name(member.pupil), title=f"{rule.title}{f': {name}' if name else ''}",

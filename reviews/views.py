@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -63,6 +64,9 @@ def _apply_errors(form, exc: ValidationError) -> None:
 # ---------------------------------------------------------------------------
 
 
+DUE_PAGE_SIZE = 100
+
+
 @login_required
 def due(request):
     """What falls due: everything for the SENCo and head, each person's own
@@ -82,13 +86,19 @@ def due(request):
         items = [i for i in items if i.due_date <= limit]
     if filters.get("statutory"):
         items = [i for i in items if i.statutory]
-    for item in items:
+    # One page of dates at a time: a trust or LA has tens of thousands, and
+    # rendering them all cost seconds (docs/performance.md).
+    page = Paginator(items, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    for item in page.object_list:
         item.days = item.days_left(today)
         item.overdue = item.is_overdue(today)
         item.late = -item.days
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
     return render(request, "reviews/due_list.html", {
-        "form": form, "items": items, "today": today, "everything": request.user.is_senco_or_head,
-        "overdue_count": sum(1 for i in items if i.overdue),
+        "form": form, "items": page.object_list, "page_obj": page, "total": page.paginator.count,
+        "querystring": querystring.urlencode(), "today": today, "everything": request.user.is_senco_or_head,
+        "overdue_count": sum(1 for i in items if i.is_overdue(today)),
     })
 
 
