@@ -250,7 +250,9 @@ PARENT_QUESTIONS = {
 def _date_field(label, **kwargs):
     return forms.DateField(
         label=label,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A browser's date box takes only ISO dates (YYYY-MM-DD): in the
+        # locale's format the default date would be dropped and the box empty.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Enter the date", "invalid": "Enter a real date, like 15/10/2026"},
         **kwargs,
     )
