@@ -104,6 +104,8 @@ class PoundsField(forms.CharField):
 
 
 class PlanForm(forms.ModelForm):
+    # Optimistic locking: the version this form was opened at.
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     topup = PoundsField(label="Top-up funding a year (£)", required=False,
                         help_text="The LA's funding on top of the school's notional SEN budget")
 
@@ -122,6 +124,7 @@ class PlanForm(forms.ModelForm):
 
     def plan_values(self) -> dict:
         data = dict(self.cleaned_data)
+        data.pop("lock_version", None)
         data["topup_pence"] = data.pop("topup") or 0
         return data
 
@@ -173,6 +176,8 @@ REVIEW_DATE_FIELDS = ("meeting_date", "advice_requested_on", "advice_circulated_
 
 
 class ReviewForm(forms.ModelForm):
+    # Optimistic locking: the version this form was opened at.
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     held = forms.BooleanField(label="The meeting has taken place", required=False)
 
     class Meta:
@@ -197,7 +202,7 @@ class ReviewForm(forms.ModelForm):
             del self.fields["adulthood"]
 
     def review_values(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "held"}
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("held", "lock_version")}
 
 
 class InviteeForm(forms.ModelForm):

@@ -263,6 +263,9 @@ class EHCPlan(TimeStamped):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
+    # Optimistic locking (issue 9): the version an editor started from; a
+    # save from an older version is refused instead of overwriting.
+    lock_version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -395,6 +398,9 @@ class AnnualReview(TimeStamped):
     amended_plan_on = models.DateField("Date the amended final plan was issued", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
+    # Optimistic locking (issue 9): the version an editor started from; a
+    # save from an older version is refused instead of overwriting.
+    lock_version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

@@ -163,9 +163,27 @@ def plan_record(*, pupil, issued_on: date, local_authority: str = "", by, reques
     return plan
 
 
+STALE_MESSAGE = (
+    "Someone else saved this {what} after you opened it, so your changes have not been saved. "
+    "Open it again to see their changes, then make yours."
+)
+
+
+def _check_lock(obj, lock_version: int | None, what: str) -> None:
+    """Optimistic locking (issue 9): `lock_version` is the version the editor
+    started from (None: a caller that does not edit from a form)."""
+    if lock_version is not None and int(lock_version) != obj.lock_version:
+        raise ValidationError(STALE_MESSAGE.format(what=what), code="stale")
+    obj.lock_version += 1
+
+
 @transaction.atomic
-def plan_update(*, plan: EHCPlan, by, **fields) -> EHCPlan:
-    """Change a plan's details (not its status: see plan_cease)."""
+def plan_update(*, plan: EHCPlan, by, lock_version: int | None = None, **fields) -> EHCPlan:
+    """Change a plan's details (not its status: see plan_cease). With
+    `lock_version`, a save from a version someone else has since changed is
+    refused (nothing saved)."""
+    plan = EHCPlan.objects.select_for_update().get(pk=plan.pk)
+    _check_lock(plan, lock_version, "plan")
     errors = {}
     for name, value in fields.items():
         if name in ("status", "pupil", "ceased_on", "ceased_reason"):
@@ -200,6 +218,7 @@ def plan_cease(*, plan: EHCPlan, ceased_on: date, reason: str, register_status: 
     if errors:
         raise ValidationError(errors)
     plan.status = EHCPlan.Status.CEASED
+    plan.lock_version += 1
     plan.ceased_on = ceased_on
     plan.ceased_reason = reason
     plan._change_reason = "Plan ceased"
@@ -262,11 +281,13 @@ REVIEW_EDITABLE = {
 
 
 @transaction.atomic
-def review_update(*, review: AnnualReview, by, mark_held: bool = False, **fields) -> AnnualReview:
+def review_update(*, review: AnnualReview, by, mark_held: bool = False, lock_version: int | None = None,
+                  **fields) -> AnnualReview:
     """Change a review's record. The status follows the facts: held once marked
     held, report sent once its date is recorded, decided once the LA's
     decision is recorded (the allowed order is on the model)."""
     review = AnnualReview.objects.select_for_update().select_related("plan", "plan__pupil").get(pk=review.pk)
+    _check_lock(review, lock_version, "review")
     for name, value in fields.items():
         if name not in REVIEW_EDITABLE:
             raise ValueError(f"{name} cannot be changed here")
@@ -322,7 +343,8 @@ def review_cancel(*, review: AnnualReview, by) -> AnnualReview:
     if not review.can_move_to(AnnualReview.Status.CANCELLED):
         raise ValidationError({"meeting_date": "Only a planned review can be cancelled"})
     review.status = AnnualReview.Status.CANCELLED
-    review.save(update_fields=["status", "updated_at"])
+    review.lock_version += 1
+    review.save(update_fields=["status", "lock_version", "updated_at"])
     return review
 
 
@@ -338,5 +360,7 @@ def review_parent_views(*, review: AnnualReview, parent, views: str) -> AnnualRe
     review.parents_views = views.strip()
     review.parents_views_on = timezone.localdate()
     review._change_reason = f"Views given by parent #{parent.pk}"
-    review.save(update_fields=["parents_views", "parents_views_on", "updated_at"])
+    # A SENCo editing the review meanwhile must not overwrite these views.
+    review.lock_version += 1
+    review.save(update_fields=["parents_views", "parents_views_on", "lock_version", "updated_at"])
     return review

@@ -191,10 +191,11 @@ def _school_phase():
 def plan_edit(request, pk):
     plan = get_plan_for_user(request.user, pk, write=True)
     _log_get(request, plan.pupil, "EHC plan (change)")
-    form = PlanForm(request.POST or None, instance=plan)
+    form = PlanForm(request.POST or None, instance=plan, initial={"lock_version": plan.lock_version})
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_update(plan=EHCPlan.objects.get(pk=plan.pk), by=request.user, **form.plan_values())
+            services.plan_update(plan=EHCPlan.objects.get(pk=plan.pk), by=request.user,
+                                 lock_version=form.cleaned_data.get("lock_version"), **form.plan_values())
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -384,11 +385,12 @@ def review_edit(request, pk):
     review = get_review_for_user(request.user, pk, write=True)
     _log_get(request, review.plan.pupil, "EHC plan review (record)")
     adulthood = deadlines.needs_adulthood(review.plan.pupil.year_group) or bool(review.adulthood)
-    form = ReviewForm(request.POST or None, instance=review, adulthood=adulthood)
+    form = ReviewForm(request.POST or None, instance=review, adulthood=adulthood,
+                      initial={"lock_version": review.lock_version})
     if request.method == "POST" and form.is_valid():
         try:
             services.review_update(review=review, by=request.user, mark_held=form.cleaned_data["held"],
-                                   **form.review_values())
+                                   lock_version=form.cleaned_data.get("lock_version"), **form.review_values())
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
