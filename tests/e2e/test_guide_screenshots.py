@@ -10,14 +10,36 @@ tests/e2e/test_guide_is_current.py checks every image the guide uses is
 saved by some test.
 """
 
+import io
 import re
+from importlib import import_module
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
+
+from concerns.models import Concern
+from concerns.services import concern_create_draft
 
 from .conftest import assert_accessible, assert_no_csp_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo_school(world):
+    """The demo school (seed_demo) next to the test personas, so the pages
+    that show the whole school (the head's and the SENCo's, the catalogue of
+    interventions) are photographed with a realistic amount on them. The
+    world's SENCo and head see every pupil; teachers, TAs and parents still
+    see only their own."""
+    # A live-server test empties every table after it runs, including the
+    # DfE need types a data migration loads: put them back first.
+    from django.apps import apps
+
+    import_module("pupils.migrations.0002_need_types").add_need_types(apps, None)
+    call_command("seed_demo", stdout=io.StringIO())
+    return world
 
 
 def check(page, csp_violations) -> None:
@@ -38,14 +60,14 @@ def open_home(sign_in, live_server, persona: str):
 # Each role's home page (ta-home is saved by the interventions journey).
 
 
-def test_it_photographs_the_sencos_home_page(sign_in, live_server, world, csp_violations):
+def test_it_photographs_the_sencos_home_page(sign_in, live_server, demo_school, csp_violations):
     page = open_home(sign_in, live_server, "senco")
     expect(page.get_by_role("heading", name="The SEN register")).to_be_visible()
     check(page, csp_violations)
     screenshot(page, "senco-home")
 
 
-def test_it_photographs_the_heads_home_page(sign_in, live_server, world, csp_violations):
+def test_it_photographs_the_heads_home_page(sign_in, live_server, demo_school, csp_violations):
     page = open_home(sign_in, live_server, "head")
     expect(page.get_by_role("heading", name="The SEN register")).to_be_visible()
     check(page, csp_violations)
@@ -103,9 +125,11 @@ def test_it_photographs_a_pupil_page_as_their_teacher(sign_in, live_server, worl
 
 
 def test_it_photographs_the_teachers_concerns_and_due_dates(sign_in, live_server, world, csp_violations):
+    concern_create_draft(pupil=world.pupil, raised_by=world.teacher, raised_by_role=Concern.RaisedByRole.STAFF)
     page = sign_in("teacher")
     open_section(page, "Concerns")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your concerns")
+    expect(page.get_by_role("table", name="Your drafts")).to_contain_text(world.pupil.display_name)
     check(page, csp_violations)
     screenshot(page, "teacher-concerns")
     open_section(page, "Due dates")
@@ -114,15 +138,16 @@ def test_it_photographs_the_teachers_concerns_and_due_dates(sign_in, live_server
     screenshot(page, "teacher-due-dates")
 
 
-def test_it_photographs_the_intervention_catalogue_for_a_ta(sign_in, live_server, world, csp_violations):
+def test_it_photographs_the_intervention_catalogue_for_a_ta(sign_in, live_server, demo_school, csp_violations):
     page = sign_in("ta")
     open_section(page, "Interventions")
     expect(page.get_by_role("heading", level=1)).to_have_text("Interventions")
+    expect(page.get_by_role("link", name="Precision teaching")).to_be_visible()
     check(page, csp_violations)
     screenshot(page, "ta-interventions")
 
 
-def test_it_photographs_the_heads_reports_and_ehc_plans(sign_in, live_server, world, csp_violations):
+def test_it_photographs_the_heads_reports_and_ehc_plans(sign_in, live_server, demo_school, csp_violations):
     page = sign_in("head")
     open_section(page, "Reports")
     expect(page.get_by_role("heading", level=1)).to_have_text("Reports")
@@ -134,7 +159,7 @@ def test_it_photographs_the_heads_reports_and_ehc_plans(sign_in, live_server, wo
     screenshot(page, "head-ehc-plans")
 
 
-def test_it_photographs_the_support_plans_list_for_the_senco(sign_in, live_server, world, csp_violations):
+def test_it_photographs_the_support_plans_list_for_the_senco(sign_in, live_server, demo_school, csp_violations):
     page = sign_in("senco")
     open_section(page, "Support plans")
     expect(page.get_by_role("heading", level=1)).to_have_text("Support plans")
@@ -143,6 +168,7 @@ def test_it_photographs_the_support_plans_list_for_the_senco(sign_in, live_serve
 
 
 def test_it_photographs_the_parents_concerns_list(sign_in, live_server, world, csp_violations):
+    concern_create_draft(pupil=world.pupil, raised_by=world.parent, raised_by_role=Concern.RaisedByRole.PARENT)
     page = sign_in("parent")
     open_section(page, "Your concerns")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your concerns")
