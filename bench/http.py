@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -96,6 +97,47 @@ def _rss_mb(process: subprocess.Popen) -> float:
     return max(sizes) if sizes else 0.0
 
 
+def _cpu_of(pids) -> dict:
+    """CPU seconds (user + system) used so far by each process in `pids`."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            out[pid] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def _worker_pids(process: subprocess.Popen) -> list[int]:
+    pids = []
+    for child in Path("/proc").iterdir():
+        try:
+            if child.name.isdigit() and (child / "stat").read_text().rsplit(")", 1)[1].split()[1] == str(process.pid):
+                pids.append(int(child.name))
+        except (OSError, IndexError):
+            continue
+    return pids
+
+
+def _db_backend_pids() -> list[int]:
+    """The PostgreSQL backends serving this benchmark's database (the web
+    workers keep their connections: CONN_MAX_AGE)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _cpu_used(before: dict, pids) -> float:
+    now = _cpu_of(pids)
+    return sum(now[p] - before.get(p, 0.0) for p in now)
+
+
 def benchmark_pages(pupil_id: int, register_rows: int) -> list[tuple[str, str, str, str]]:
     """(label, server, path, who) for every page measured. The CI smoke test
     (tests/bench) requests the same list, so the benchmarks keep working."""
@@ -139,11 +181,29 @@ def main():
     results = []
     try:
         for label, url, page_cookie in pages:
-            status = urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": page_cookie}), timeout=60).status
+            try:
+                status = urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": page_cookie}), timeout=60).status
+            except (urllib.error.URLError, TimeoutError) as exc:
+                # A page that fails or times out (gunicorn's 30 s) is recorded, not measured.
+                failed = {"label": label, "url": url.replace(base, "").replace(yard, "[yardstick]"), "failed": str(exc)[:80],
+                          "rps": 0.0, "p50_ms": 0.0, "p95_ms": 0.0, "p99_ms": 0.0, "errors": 1, "non_2xx": 0, "requests": 0,
+                          "web_cpu_ms": 0.0, "db_cpu_ms": 0.0}
+                results.append(failed)
+                print(f"{label}: FAILED ({failed['failed']})", flush=True)
+                continue
+            server = yardstick if url.startswith(yard) else app
+            workers = _worker_pids(server)
+            before_web, before_db = _cpu_of(workers), _cpu_of(_db_backend_pids())
             result = _wrk(url, page_cookie, args.seconds)
+            # CPU per request, of the web workers and of their database
+            # backends: what the machine's other load does not inflate much.
+            done = max(result["requests"], 1)
+            result["web_cpu_ms"] = round(1000 * _cpu_used(before_web, workers) / done, 1)
+            result["db_cpu_ms"] = round(1000 * _cpu_used(before_db, _db_backend_pids()) / done, 1)
             result.update(label=label, url=url.replace(base, "").replace(yard, "[yardstick]"), status=status)
             results.append(result)
-            print(f"{label}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms", flush=True)
+            print(f"{label}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, "
+                  f"CPU/request web {result['web_cpu_ms']} ms + db {result['db_cpu_ms']} ms", flush=True)
         memory = _rss_mb(app)
     finally:
         for process in (app, yardstick):
@@ -152,9 +212,10 @@ def main():
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"{args.name}.json").write_text(json.dumps({"pages": results, "worker_rss_mb": memory}, indent=2))
-    print(f"\n| page | req/s | p50 ms | p95 ms | errors |\n| --- | ---: | ---: | ---: | ---: |")
+    print(f"\n| page | req/s | p50 ms | p95 ms | errors | web CPU ms/req | db CPU ms/req |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
-        print(f"| {r['label']} | {r['rps']:.0f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['errors'] + r['non_2xx']} |")
+        print(f"| {r['label']} | {r['rps']:.0f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['errors'] + r['non_2xx']} "
+              f"| {r['web_cpu_ms']} | {r['db_cpu_ms']} |")
     print(f"\nLargest web worker: {memory:.0f} MB resident")
 
 
