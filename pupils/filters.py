@@ -47,11 +47,13 @@ class RegisterFilter(django_filters.FilterSet):
             ("form__name", "class"),
             ("status_sort", "status"),
         ),
+        # django-filter looks up an ascending label by the model field's name
+        # and a descending one by "-" and the parameter.
         field_labels={
-            "name": "Name (A to Z)", "-name": "Name (Z to A)",
-            "year": "Year group (youngest first)", "-year": "Year group (oldest first)",
-            "class": "Class (A to Z)", "-class": "Class (Z to A)",
-            "status": "Status (EHC plan first)", "-status": "Status (monitoring first)",
+            "legal_last_name": "Name (A to Z)", "-name": "Name (Z to A)",
+            "year_sort": "Year group (youngest first)", "-year": "Year group (oldest first)",
+            "form__name": "Class (A to Z)", "-class": "Class (Z to A)",
+            "status_sort": "Status (EHC plan first)", "-status": "Status (monitoring first)",
         },
         empty_label="Name (A to Z)",
     )
