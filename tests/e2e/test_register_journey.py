@@ -100,6 +100,18 @@ def test_it_filters_and_searches_the_register(sign_in, live_server, world, csp_v
     expect(table).to_have_count(0)
     check_page(page, csp_violations)
 
+    # Sorting, each order named in words: the oldest year group first.
+    page.get_by_role("link", name="Clear filters").click()
+    sort = page.get_by_label("Sort by")
+    assert sort.locator("option").all_text_contents()[1:5] == [
+        "Name (A to Z)", "Name (Z to A)", "Year group (youngest first)", "Year group (oldest first)",
+    ]
+    sort.select_option(label="Year group (oldest first)")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(table.locator("tbody tr").first).to_contain_text("Stone, Bilal")
+    expect(table.locator("tbody tr").last).to_contain_text("Brook, Amelia")
+    check_page(page, csp_violations)
+
 
 def test_the_senco_places_a_pupil_on_sen_support_and_the_parent_sees_it(
     sign_in, live_server, world, cara_mother, csp_violations
