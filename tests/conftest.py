@@ -101,3 +101,14 @@ def client_for(client):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def django_db_serialized_rollback():
+    """Reference data that migrations create (DfE need types, the reminder
+    schedule) must survive transactional tests (browser tests, the real
+    worker), which empty every table when they finish. Asking for serialized
+    rollback everywhere makes pytest-django save the freshly migrated
+    database once and put it back after each transactional test; ordinary
+    tests roll back as before and pay nothing."""
+    return None
