@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from send_register.calendar import academic_year_containing, current_term, today
+from send_register import pdf
 from send_register.models import PdfJob, School
 
 from . import analysis as register_analysis
@@ -40,8 +41,8 @@ def _can_change(user) -> None:
         raise PermissionDenied("Only the SENCo and the head can change the report")
 
 
-def _pdf_job(kind: str, object_id: int, version: str) -> PdfJob | None:
-    return PdfJob.objects.filter(kind=kind, object_id=object_id, source_version=version).order_by("-created_at").first()
+def _pdf_job(kind: str, object_id: int) -> PdfJob | None:
+    return pdf.current_job(kind, object_id)
 
 
 # -- the index --------------------------------------------------------------
@@ -86,7 +87,6 @@ def report_detail(request, slug):
     report = _report_or_404(slug)
     school = School.get()
     document = pdfs.report_document(report)
-    version = pdfs._report_version(report.pk, document["figures"] if document["draft"] else None)
     missing = report.missing_items(school)
     answers = report.answers_by_item()
     return render(request, "reports/report_detail.html", {
@@ -94,7 +94,7 @@ def report_detail(request, slug):
         "can_edit": can_edit_reports(request.user),
         "missing": [{"key": m, "title": Item(m).label} for m in missing],
         "carried": [answers[i] for i in Item.values if i in answers and answers[i].carried_forward and answers[i].text.strip()],
-        "job": _pdf_job(pdfs.REPORT_KIND, report.pk, version),
+        "job": _pdf_job(pdfs.REPORT_KIND, report.pk),
         "pdf_kind": pdfs.REPORT_KIND,
         "answers": answers,
         "not_required": [i for i in Item.values if not item_required(i, school)],
@@ -242,7 +242,7 @@ def governors(request):
     require(can_read_reports(request.user))
     data = dashboard.dashboard()
     for report in data["reports"]:
-        report.pdf_job = _pdf_job(pdfs.REPORT_KIND, report.pk, pdfs._report_version(report.pk)) if report.is_published else None
+        report.pdf_job = _pdf_job(pdfs.REPORT_KIND, report.pk) if report.is_published else None
     return render(request, "reports/governors.html", {**data, "pdf_kind": pdfs.REPORT_KIND, "can_edit": can_edit_reports(request.user)})
 
 
@@ -283,7 +283,7 @@ def termly_register(request):
     term = current_term()
     job = None
     if term is not None:
-        job = _pdf_job(pdfs.REGISTER_KIND, term.pk, pdfs._register_version(term.pk))
+        job = _pdf_job(pdfs.REGISTER_KIND, term.pk)
     return render(request, "reports/termly_register.html", {"term": term, "job": job, "pdf_kind": pdfs.REGISTER_KIND})
 
 

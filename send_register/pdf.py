@@ -16,6 +16,7 @@ The registry lives on the lowest floor so that any app may register without
 importing upward; reports registers the governors' kinds the same way.
 """
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -66,19 +67,35 @@ def kinds() -> dict[str, PdfKind]:
     return dict(_REGISTRY)
 
 
-def request_pdf(*, user, kind: str, object_id: int) -> PdfJob:
-    """Queue a PDF (or return the current one if nothing has changed since).
-    The caller has already checked access with `can_request`."""
+def source_version(kind: str, object_id: int) -> str:
+    """The kind's version string for the object as it is now, hashed to fit
+    PdfJob.source_version whatever its length ("" for kinds without one)."""
     spec = get_kind(kind)
-    version = spec.version(object_id) if spec.version else ""
-    existing = (
+    if spec.version is None:
+        return ""
+    return hashlib.sha256(str(spec.version(object_id)).encode()).hexdigest()
+
+
+def current_job(kind: str, object_id: int) -> PdfJob | None:
+    """The newest job (not failed) for the object as it is now, if any."""
+    version = source_version(kind, object_id)
+    if not version:
+        return None
+    return (
         PdfJob.objects.filter(kind=kind, object_id=object_id, source_version=version)
         .exclude(status=PdfJob.Status.FAILED)
         .order_by("-created_at")
         .first()
     )
-    if existing is not None and version:
+
+
+def request_pdf(*, user, kind: str, object_id: int) -> PdfJob:
+    """Queue a PDF (or return the current one if nothing has changed since).
+    The caller has already checked access with `can_request`."""
+    existing = current_job(kind, object_id)
+    if existing is not None:
         return existing
+    version = source_version(kind, object_id)
     job = PdfJob.objects.create(kind=kind, object_id=object_id, requested_by=user, source_version=version)
     transaction.on_commit(lambda: kick_pdf(job.pk))
     return job
