@@ -30,6 +30,7 @@ class FormReader(HTMLParser):
         self._select = None
         self._select_value = None
         self._option = None
+        self._button = False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -45,6 +46,10 @@ class FormReader(HTMLParser):
                     self.data.append((name, a.get("value", "on")))
             elif kind not in ("submit", "button", "file"):
                 self.data.append((name, a.get("value") or ""))
+        elif tag == "button" and name and (a.get("type") or "submit") == "submit" and not self._button:
+            # The first submit button, as if clicked (e.g. "submit" rather than "save as draft").
+            self._button = True
+            self.data.append((name, a.get("value", "")))
         elif tag == "textarea" and name:
             self._textarea = [name, ""]
         elif tag == "select" and name:
