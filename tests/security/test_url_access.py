@@ -104,6 +104,7 @@ class Scene:
     other_agency: object
     document: object
     other_document: object
+    confidential_document: object  # world.pupil's, confidential tier: SENCo and head only
     import_batch: object
     pdf_job: object  # support plan PDF of world.pupil
     other_pdf_job: object
@@ -200,9 +201,9 @@ def build_scene(world) -> Scene:
     def agency(pupil):
         return AgencyInvolvement.objects.create(pupil=pupil, agency=AgencyInvolvement.Agency.choices[0][0], start_date=today)
 
-    def document(pupil):
+    def document(pupil, tier=Tier.SUMMARY):
         return PupilDocument.objects.create(
-            pupil=pupil, title="Class observation", tier=Tier.SUMMARY, file=SimpleUploadedFile("obs.pdf", b"%PDF-1.4\n%test\n"),
+            pupil=pupil, title="Class observation", tier=tier, file=SimpleUploadedFile("obs.pdf", b"%PDF-1.4\n%test\n"),
             original_name="obs.pdf", content_type="application/pdf", size=16, uploaded_by=world.senco,
         )
 
@@ -226,6 +227,7 @@ def build_scene(world) -> Scene:
         profile=profile(world.pupil), other_profile=profile(world.other_pupil),
         agency=agency(world.pupil), other_agency=agency(world.other_pupil),
         document=document(world.pupil), other_document=document(world.other_pupil),
+        confidential_document=document(world.pupil, Tier.CONFIDENTIAL),
         import_batch=import_batch,
         pdf_job=ready_pdf(plan), other_pdf_job=ready_pdf(other_plan),
     )
@@ -541,7 +543,8 @@ TABLE = {
         "other": E("200 200 403 200 403 404 404 404 404 login"),
         "unlisted": E("200 200 404 200 404 404 404 404 404 login"),
     }),
-    "pupils:document_download": T(pair("document", "other_document"), {
+    "pupils:document_download": T({**pair("document", "other_document"), "confidential": lambda s: {"pk": s.confidential_document.pk}}, {
+        "confidential": E("200 200 404 404 404 404 404 404 404 login"),
         "own": E("200 200 200 200 200 404 404 404 404 login"),
         "other": E("200 200 200 200 200 404 404 404 404 login"),
     }),
