@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 
 from .models import ON_REGISTER, BroadArea, ClassGroup, NeedType, Pupil, PupilNeed, SenStatus, YearGroup
+from .widgets import FastSelect
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -24,7 +25,7 @@ class RegisterFilter(django_filters.FilterSet):
         choices=[(s, SenStatus(s).label) for s in ON_REGISTER],
     )
     need = django_filters.ModelChoiceFilter(
-        label="Need", queryset=NeedType.objects.all(), method="filter_need", empty_label="Any need",
+        label="Need", queryset=NeedType.objects.all(), method="filter_need", empty_label="Any need", widget=FastSelect,
     )
     area = django_filters.ChoiceFilter(
         label="Broad area of need", choices=BroadArea.choices, method="filter_area", empty_label="Any area",
@@ -34,6 +35,7 @@ class RegisterFilter(django_filters.FilterSet):
     )
     class_group = django_filters.ModelChoiceFilter(
         field_name="form", label="Class", queryset=ClassGroup.objects.filter(kind=ClassGroup.Kind.FORM), empty_label="Any class",
+        widget=FastSelect,  # a trust has thousands of classes: docs/performance.md
     )
     pupil_premium = django_filters.ChoiceFilter(label="Pupil premium", choices=YES_NO, method="filter_flag", empty_label="Any")
     eal = django_filters.ChoiceFilter(label="EAL", choices=YES_NO, method="filter_flag", empty_label="Any")
