@@ -76,7 +76,7 @@ def _serve(port: int, settings_module: str, env: dict) -> subprocess.Popen:
 
 def _wrk(url: str, cookie: str, seconds: int, connections: int = 20) -> dict:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(ROOT / "bench" / "report.lua"),
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "20s", "--latency", "-s", str(ROOT / "bench" / "report.lua"),
          "-H", f"Cookie: {cookie}", url],
         capture_output=True, text=True, check=True,
     ).stdout
