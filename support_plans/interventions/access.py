@@ -83,9 +83,10 @@ def get_member_for_manager(user, pk) -> PlacementPupil:
 
 def get_member_for_assessment(user, pk) -> PlacementPupil:
     """A place whose entry and exit assessments `user` may record: the SENCo
-    and head for any; the member of staff who runs the group for the pupils
-    whose plan-tier record they may see (reviews/deadlines.py makes them
-    responsible for the exit assessment). Anyone else: 404."""
+    and head for any; the member of staff who runs the group for every pupil
+    in it, since they give the entry and exit tests (and reviews/deadlines.py
+    makes them responsible for the exit assessment), as long as the pupil is
+    one they may see at all. Anyone else: 404."""
     require_use(user)
     try:
         member = PlacementPupil.objects.select_related("placement__intervention", "placement__staff", "pupil").get(pk=pk)
@@ -93,7 +94,7 @@ def get_member_for_assessment(user, pk) -> PlacementPupil:
         raise Http404("No such place") from None
     if can_manage(user):
         return member
-    if member.placement.staff_id == user.pk and pupils_visible_to(user, Tier.PLAN).filter(pk=member.pupil_id).exists():
+    if member.placement.staff_id == user.pk and pupils_visible_to(user, Tier.SUMMARY).filter(pk=member.pupil_id).exists():
         return member
     raise Http404("No such place")
 

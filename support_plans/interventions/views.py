@@ -113,7 +113,12 @@ def placement_detail(request, pk):
         visible_ids = plan_ids = None
     else:
         visible_ids = set(pupils_visible_to(user, Tier.SUMMARY).filter(pk__in=member_ids).values_list("pk", flat=True))
-        plan_ids = set(pupils_visible_to(user, Tier.PLAN).filter(pk__in=member_ids).values_list("pk", flat=True))
+        if placement.staff_id == user.pk:
+            # Whoever runs the group gives its entry and exit tests: they see
+            # and record the results of every pupil in it they may see.
+            plan_ids = visible_ids
+        else:
+            plan_ids = set(pupils_visible_to(user, Tier.PLAN).filter(pk__in=member_ids).values_list("pk", flat=True))
     rows, hidden = selectors.placement_members(placement, visible_ids=visible_ids, plan_ids=plan_ids, with_costs=access.can_see_costs(user))
     for row in rows:
         if row.can_see_results:

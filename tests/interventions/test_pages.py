@@ -275,3 +275,18 @@ def test_the_ta_records_assessments_for_their_own_group_only(client_for, world, 
     assert other.entry_value is None
     # The teacher of the pupil does not run this group: not found either.
     assert client_for(world.teacher).get(url).status_code == 404
+
+
+def test_the_ta_who_runs_a_group_records_for_every_pupil_in_it(client_for, world, setup, past):
+    """The runner gives the entry and exit tests, so the due page's link to
+    record them must work for pupils outside their own caseload too."""
+    _, mine, _ = setup
+    outsider = mine.members.get(pupil=world.other_pupil)  # on the register, but not in the TA's caseload
+    client = client_for(world.ta)
+    page = client.get(reverse("interventions:placement_detail", args=[mine.pk])).content.decode()
+    assert reverse("interventions:member_assessment", args=[outsider.pk]) in page
+    response = client.post(reverse("interventions:member_assessment", args=[outsider.pk]),
+                           {"entry_value": "77", "entry_date": past.isoformat(), "exit_value": "", "exit_date": "", "outcome": ""})
+    assert response.status_code == 302
+    outsider.refresh_from_db()
+    assert outsider.entry_value == Decimal(77)
