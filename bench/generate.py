@@ -148,6 +148,14 @@ def main():
         raise SystemExit("The database already has pupils: generate into an empty database.")
     started = time.monotonic()
     counts = generate(args.pupils, args.seed)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # Fresh planner statistics, as autovacuum would give a live database in
+        # time: without them PostgreSQL guessed 1 row for the register and
+        # joined and sorted all 20,786 (44 ms instead of 1 ms at 100,000 pupils).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     print(f"generated {counts} in {time.monotonic() - started:.1f}s")
 
 
