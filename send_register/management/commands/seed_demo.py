@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 from django.utils.module_loading import import_string
 
 from send_register.demo import DEMO_APP_SEEDERS, DEMO_PASSWORD, DEMO_USERS, seed_school
@@ -8,13 +9,16 @@ class Command(BaseCommand):
     help = "Create (or top up) the fictional demo school. Safe to run again."
 
     def handle(self, *args, **options):
-        context = seed_school()
-        for dotted in DEMO_APP_SEEDERS:
-            try:
-                seeder = import_string(dotted)
-            except ImportError:
-                continue  # that app has no demo data yet
-            seeder(context)
+        # The demo's own letters to parents and staff would fill the console:
+        # keep them in memory (the outbox still records them as sent).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            context = seed_school()
+            for dotted in DEMO_APP_SEEDERS:
+                try:
+                    seeder = import_string(dotted)
+                except ImportError:
+                    continue  # that app has no demo data yet
+                seeder(context)
         self.stdout.write(self.style.SUCCESS(f"Demo school ready: {context['school'].name}"))
         self.stdout.write(f"Sign in at http://127.0.0.1:8000/ with password {DEMO_PASSWORD} as:")
         for email, name, _short, roles in DEMO_USERS:
