@@ -166,6 +166,12 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError("The file must be a CSV file (.csv)")
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError("The file must be smaller than 5 MB")
+        content = upload.read()
+        upload.seek(0)
+        if b"\x00" in content:
+            # A NUL byte means a binary file (a spreadsheet saved as .csv, say);
+            # PostgreSQL cannot store it as text either.
+            raise forms.ValidationError("The file is not a CSV file: save it from your MIS or spreadsheet as CSV and try again")
         return upload
 
 

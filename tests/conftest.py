@@ -103,12 +103,29 @@ def client_for(client):
     return make
 
 
+# Data migrations that fill reference tables (DfE need types, the daily
+# reminder schedule). Transactional tests (browser tests, the real worker)
+# empty every table when they finish, and under xdist they run between
+# ordinary tests, so each test that uses the database puts these rows back
+# first (they are idempotent, and inside an ordinary test's transaction the
+# work is rolled back with it).
+REFERENCE_DATA = [
+    ("pupils.migrations.0002_need_types", "add_need_types"),
+    ("reviews.migrations.0002_daily_reminder_task", "create"),
+]
+
+
 @pytest.fixture(autouse=True)
-def django_db_serialized_rollback():
-    """Reference data that migrations create (DfE need types, the reminder
-    schedule) must survive transactional tests (browser tests, the real
-    worker), which empty every table when they finish. Asking for serialized
-    rollback everywhere makes pytest-django save the freshly migrated
-    database once and put it back after each transactional test; ordinary
-    tests roll back as before and pay nothing."""
-    return None
+def _reference_data(request):
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server", "django_db_reset_sequences")
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("_django_db_helper")
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)

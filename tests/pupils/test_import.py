@@ -362,3 +362,15 @@ def test_unconfirmed_uploads_are_not_kept(world, client_for):
     waiting = ImportBatch.objects.filter(status=ImportBatch.Status.PREVIEWED)
     assert waiting.count() == 1 and upn(3) in waiting.get().content
     assert not ImportBatch.objects.filter(status=ImportBatch.Status.DISCARDED).exclude(content="").exists()
+
+
+def test_a_binary_file_is_refused_with_a_clear_message(world, client_for):
+    # A NUL byte cannot be stored as text (PostgreSQL refuses it): say so, save nothing.
+    client = client_for(world.senco)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    before = Pupil.objects.count()
+    response = client.post(reverse("pupils:import"), {"file": SimpleUploadedFile("pupils.csv", b"UPN,Surname\x00\x01\x02", content_type="text/csv")})
+    assert response.status_code == 200
+    assert "is not a CSV file" in response.content.decode()
+    assert Pupil.objects.count() == before
