@@ -41,6 +41,9 @@ class RegisterFilter(django_filters.FilterSet):
     eal = django_filters.ChoiceFilter(label="EAL", choices=YES_NO, method="filter_flag", empty_label="Any")
     looked_after = django_filters.ChoiceFilter(label="Looked after", choices=YES_NO, method="filter_flag", empty_label="Any")
     sex = django_filters.ChoiceFilter(field_name="sex", label="Sex", choices=Pupil.Sex.choices, empty_label="Any")
+    review_overdue = django_filters.ChoiceFilter(
+        label="Review overdue", choices=[("yes", "Yes")], method="filter_review_overdue", empty_label="Any",
+    )
     sort = django_filters.OrderingFilter(
         label="Sort by",
         fields=(
@@ -63,6 +66,17 @@ class RegisterFilter(django_filters.FilterSet):
     class Meta:
         model = Pupil
         fields = []
+
+    def filter_review_overdue(self, queryset, name, value):
+        """Pupils with a support plan review or an EHC review past its date
+        (the dates come from reviews/deadlines.py through pupils.sections)."""
+        if value != "yes":
+            return queryset
+        from send_register.calendar import today
+
+        from .sections import pupils_with_overdue_reviews
+
+        return queryset.filter(pk__in=pupils_with_overdue_reviews(today()))
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -33,3 +33,18 @@ def pupil_sections(user, pupil, tier) -> list[dict]:
 def parent_sections(user, pupil) -> list[dict]:
     sections = [s for provider in _PARENT for s in (provider(user, pupil) or [])]
     return sorted(sections, key=lambda s: s.get("order", 50))
+
+
+# Which pupils have a review overdue (the register's "review overdue" filter).
+# reviews/deadlines.py is the one place that knows; it registers a provider
+# (today) -> iterable of pupil ids.
+_OVERDUE = []
+
+
+def register_overdue_reviews(provider) -> None:
+    if provider not in _OVERDUE:
+        _OVERDUE.append(provider)
+
+
+def pupils_with_overdue_reviews(today) -> set[int]:
+    return {pk for provider in _OVERDUE for pk in provider(today)}

@@ -114,7 +114,7 @@ def parent_sections(user, pupil) -> list[dict]:
 
 
 def register():
-    from pupils.sections import register_parent_section, register_pupil_section
+    from pupils.sections import register_overdue_reviews, register_parent_section, register_pupil_section
     from send_register.home import register_home_panel
 
     register_pdf_kind(PdfKind(
@@ -134,5 +134,16 @@ def register():
         title="EHC plan review: report to the local authority",
     ))
     register_home_panel(home_panels)
+    register_overdue_reviews(pupils_with_overdue_reviews)
     register_pupil_section(pupil_sections)
     register_parent_section(parent_sections)
+
+
+OVERDUE_REVIEW_KINDS = ("annual_review", "interim_review", "phase_transfer", "support_plan")
+
+
+def pupils_with_overdue_reviews(today) -> list[int]:
+    """Pupils with an EHC review or a support plan review past its date."""
+    from .deadlines import collect
+
+    return [item.pupil_id for item in collect(today=today) if item.kind in OVERDUE_REVIEW_KINDS and item.is_overdue(today)]
