@@ -387,7 +387,11 @@ def access_log_user(request, user_pk):
     person = get_object_or_404(User, pk=user_pk)
     rows = AccessLog.objects.filter(user=person).select_related("pupil")
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    return render(request, "pupils/accesslog_user.html", {"person": person, "page_obj": page, "rows": page.object_list})
+    from .audit import changes_by_user
+
+    return render(request, "pupils/accesslog_user.html", {
+        "person": person, "page_obj": page, "rows": page.object_list, "changes": changes_by_user(person),
+    })
 
 
 # --- Import from the MIS ----------------------------------------------------------
