@@ -297,3 +297,34 @@ def test_the_senco_imports_pupils_from_the_mis(sign_in, live_server, world, csp_
     page.goto(f"{live_server.url}/pupils/import/")
     expect(page.get_by_role("main")).to_contain_text("2 added, 0 updated, 0 unchanged, 3 not in the file")
     check_page(page, csp_violations)
+
+
+@pytest.mark.browser
+def test_the_senco_and_teacher_register_pages_reflow_at_320_pixels(sign_in, live_server, world, csp_violations):
+    """Issue 11: every journey at a 320-px-wide viewport. The SENCo's register,
+    pupil page, status and needs forms and import page, and a teacher's home
+    and pupil page, with no sideways scroll of the page (wide tables scroll
+    inside their own box)."""
+    from .conftest import assert_no_horizontal_scroll
+
+    page = sign_in("senco")
+    page.set_viewport_size({"width": 320, "height": 800})
+    for path in (
+        "/pupils/register/",
+        f"/pupils/{world.pupil.pk}/",
+        f"/pupils/{world.pupil.pk}/status/",
+        f"/pupils/{world.pupil.pk}/needs/",
+        "/pupils/import/",
+        f"/pupils/access-log/people/{world.senco.pk}/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        assert_no_horizontal_scroll(page, 320)
+        check_page(page, csp_violations)
+    page.set_viewport_size({"width": 1280, "height": 900})  # on a phone, sign-out is behind the Account menu
+    sign_out(page)
+    page = sign_in("teacher")
+    page.set_viewport_size({"width": 320, "height": 800})
+    for path in ("/", f"/pupils/{world.pupil.pk}/"):
+        page.goto(f"{live_server.url}{path}")
+        assert_no_horizontal_scroll(page, 320)
+        check_page(page, csp_violations)
