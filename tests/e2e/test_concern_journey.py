@@ -83,6 +83,22 @@ def is_focused(locator) -> bool:
     return locator.evaluate("el => el === document.activeElement")
 
 
+def open_file_chooser_with_keyboard(page):
+    """Space (or Enter) on a focused file input opens the chooser. Headless
+    chromium now and then drops the first key press on a file input, so try a
+    few times before failing: the point is that the keyboard alone can do it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for key in ("Space", "Enter", "Space"):
+        try:
+            with page.expect_file_chooser(timeout=5000) as chooser:
+                page.keyboard.press(key)
+            return chooser.value
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError("The file chooser did not open from the keyboard")
+
+
 def tab_to(page, locator, *, limit=120):
     """Press Tab until `locator` has the focus, checking at every stop that
     the focus can be seen."""
@@ -204,9 +220,8 @@ def test_a_teachers_concern_goes_through_to_sen_support_and_the_parent_sees_it(
     page.keyboard.type("Ideas for helping her follow spoken instructions.")
     # The evidence: the file chooser opened with the keyboard.
     tab_to(page, page.get_by_label("Add evidence (optional)"), limit=3)
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(evidence))
+    chooser = open_file_chooser_with_keyboard(page)
+    chooser.set_files(str(evidence))
     page.keyboard.press("Tab")
     kind = page.get_by_label("What kind of evidence is it?")
     expect(kind).to_be_focused()
