@@ -16,6 +16,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from .claims import Claims
 from .models import OutboundEmail
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 # A claim older than this is assumed to belong to a worker that died mid-send.
 STALE_CLAIM = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
+CLAIMS = Claims(OutboundEmail, waiting=OutboundEmail.Status.PENDING, working=OutboundEmail.Status.SENDING, stale_after=STALE_CLAIM)
 
 
 def queue_email(*, to: str, subject: str, body: str, purpose: str = "", related_id: int | None = None) -> OutboundEmail:
@@ -43,22 +45,9 @@ def kick_email(email_id: int) -> None:
         log.warning("email %s left in the outbox: %s", email_id, type(exc).__name__)
 
 
-def _claim(email_id: int) -> bool:
-    now = timezone.now()
-    claimable = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.PENDING) | OutboundEmail.objects.filter(
-        pk=email_id, status=OutboundEmail.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
-    )
-    return (
-        OutboundEmail.objects.filter(pk__in=claimable.values("pk")).update(
-            status=OutboundEmail.Status.SENDING, claimed_at=now
-        )
-        == 1
-    )
-
-
 def send_one(email_id: int) -> bool:
     """Send one email if no one else has; True when this call sent it."""
-    if not _claim(email_id):
+    if not CLAIMS.claim(email_id):
         return False
     email = OutboundEmail.objects.get(pk=email_id)
     try:
@@ -88,13 +77,5 @@ def _record_sent(email: OutboundEmail) -> None:
 
 def drain(limit: int = 500) -> int:
     """Send every pending email (and any whose sender died). Returns how many went."""
-    now = timezone.now()
-    pending = list(
-        (
-            OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING)
-            | OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
-        )
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    pending = list(CLAIMS.claimable().values_list("pk", flat=True)[:limit])
     return sum(1 for pk in pending if send_one(pk))

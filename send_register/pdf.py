@@ -28,12 +28,14 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from .claims import Claims
 from .models import PdfJob
 
 log = logging.getLogger(__name__)
 
 STALE_CLAIM = timedelta(minutes=15)
 MAX_ATTEMPTS = 3
+CLAIMS = Claims(PdfJob, waiting=PdfJob.Status.QUEUED, working=PdfJob.Status.RENDERING, stale_after=STALE_CLAIM)
 
 
 @dataclass(frozen=True)
@@ -128,17 +130,9 @@ def render_pdf_bytes(kind: str, object_id: int) -> bytes:
     return render_html_to_pdf(html)
 
 
-def _claim(job_id: int) -> bool:
-    now = timezone.now()
-    claimable = PdfJob.objects.filter(pk=job_id, status=PdfJob.Status.QUEUED) | PdfJob.objects.filter(
-        pk=job_id, status=PdfJob.Status.RENDERING, claimed_at__lt=now - STALE_CLAIM
-    )
-    return PdfJob.objects.filter(pk__in=claimable.values("pk")).update(status=PdfJob.Status.RENDERING, claimed_at=now) == 1
-
-
 def render_job(job_id: int) -> bool:
     """Render one job if no one else is; True when this call rendered it."""
-    if not _claim(job_id):
+    if not CLAIMS.claim(job_id):
         return False
     job = PdfJob.objects.get(pk=job_id)
     try:
@@ -160,13 +154,5 @@ def render_job(job_id: int) -> bool:
 
 
 def drain(limit: int = 50) -> int:
-    now = timezone.now()
-    ids = list(
-        (
-            PdfJob.objects.filter(status=PdfJob.Status.QUEUED)
-            | PdfJob.objects.filter(status=PdfJob.Status.RENDERING, claimed_at__lt=now - STALE_CLAIM)
-        )
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    ids = list(CLAIMS.claimable().values_list("pk", flat=True)[:limit])
     return sum(1 for pk in ids if render_job(pk))
