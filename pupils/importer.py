@@ -33,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from send_register.datacache import note_change
 from stdnum.gb import upn as upn_check
 
 from .models import ClassGroup, NeedType, Pupil, PupilNeed, SenStatus, YearGroup, validate_upn
@@ -659,5 +660,6 @@ def apply_batch(batch, *, user, mark_leavers: bool = False, leaving_date: date |
         plan = plan_import(parsed, load_existing())
         counts = apply_import(plan, user=user, mark_leavers=mark_leavers, leaving_date=leaving_date)
         ImportBatch.objects.filter(pk=batch.pk).update(content="", result=counts)
+        note_change()  # bulk writes send no signals (send_register.datacache)
     batch.refresh_from_db()
     return counts

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from send_register.datacache import note_change
 from send_register.models import RetentionAction
 
 from .models import Pupil, PupilNeed, RegisterEntry, RegisterEvent
@@ -75,6 +76,7 @@ def _delete_related(pupil: Pupil) -> None:
 @transaction.atomic
 def anonymise(pupil: Pupil) -> None:
     _delete_related(pupil)
+    note_change()  # the update below sends no signal (send_register.datacache)
     Pupil.objects.filter(pk=pupil.pk).update(
         upn=f"X{pupil.pk:012d}"[-13:],
         legal_first_name="Former",

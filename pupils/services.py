@@ -12,6 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from send_register.datacache import note_change
 from send_register.models import School
 from send_register.outbox import queue_email
 
@@ -177,6 +178,7 @@ def record_notice_sent(notice_id: int, sent_at) -> None:
     RegisterEvent.objects.filter(pk=notice.event_id, parents_told_on__isnull=True).update(
         parents_told_on=timezone.localtime(sent_at).date()
     )
+    note_change()  # updates send no signals (send_register.datacache)
 
 
 @transaction.atomic
@@ -526,4 +528,5 @@ def register_place_new_pupils(
     bulk_create_with_history(entries, RegisterEntry, batch_size=500, default_user=decided_by)
     bulk_create_with_history(needs, PupilNeed, batch_size=500, default_user=decided_by, default_change_reason=reason[:100])
     RegisterEvent.objects.bulk_create(events, batch_size=500)
+    note_change()  # bulk writes send no signals (send_register.datacache)
     return len(pupils)

@@ -242,3 +242,16 @@ class RetentionAction(models.Model):
 
     def __str__(self):
         return f"Pupil #{self.former_pupil_id} {self.get_action_display().lower()}"
+
+
+class DataChange(models.Model):
+    """One row for every change to the SEND data (send_register.datacache):
+    the highest id is the data's version, and a figure cached under one
+    version is never read under another. Rows are only ever inserted, so
+    writers never wait on one another; old rows are pruned, keeping the newest."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"change {self.id}"

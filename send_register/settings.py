@@ -152,6 +152,19 @@ vars().update(EMAIL_CONFIG)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SEND register <send-register@example.org>")
 
+# Cache: Redis when the deployment has it (shared by the web workers), else
+# each process's memory. Cached figures are keyed by the data's version
+# (send_register.datacache), so either is correct; the tests use memory so
+# that parallel test databases never share entries.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "send-register"}
+    if TESTING or not env.str("REDIS_URL", default="")
+    else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_URL"),
+          "KEY_PREFIX": "send", "TIMEOUT": 24 * 3600,
+          # Redis down must not hang a page: datacache.cached() computes instead.
+          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
+}
+
 # Celery: with no broker configured, tasks run eagerly in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
@@ -171,6 +184,7 @@ CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "send_register.tasks.drain_outbox", "schedule": 60.0},
     "drain-pdf-jobs": {"task": "send_register.tasks.drain_pdf_jobs", "schedule": 120.0},
     "worker-heartbeat": {"task": "send_register.tasks.heartbeat", "schedule": 60.0},
+    "prune-data-changes": {"task": "send_register.tasks.prune_data_changes", "schedule": 3600.0},
     "retention": {"task": "pupils.retention.apply_retention_task", "schedule": 7 * 24 * 3600.0},
 }
 CELERY_IMPORTS = ["pupils.retention"]

@@ -35,3 +35,11 @@ def heartbeat(self) -> str:
     name = (self.request.hostname or "worker")[:120]
     WorkerHeartbeat.objects.update_or_create(worker=name, defaults={"beat_at": timezone.now()})
     return name
+
+
+@shared_task
+def prune_data_changes() -> int:
+    """Keep the change log behind the data cache short (send_register.datacache)."""
+    from .datacache import prune
+
+    return prune()

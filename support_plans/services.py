@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from pupils.models import ON_REGISTER, Pupil, SenStatus
 from pupils.services import register_set_status
+from send_register.datacache import note_change
 from send_register.calendar import current_term, term_containing
 from send_register.models import School
 from send_register.outbox import queue_email
@@ -101,6 +102,7 @@ def _touch(plan: SupportPlan) -> None:
     # The plan's updated_at marks any change to it or its cycles, so that a
     # PDF made before the change is not reused (send_register.pdf versions).
     SupportPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
+    note_change()  # an update sends no signal (send_register.datacache)
 
 
 @transaction.atomic

@@ -129,3 +129,13 @@ def _reference_data(request):
 
     for module, function in REFERENCE_DATA:
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (send_register.datacache keys by
+    the data's version, and SQLite reuses ids a rolled-back test had used)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -1,0 +1,111 @@
+"""Figures worked out from the whole register, cached until the data changes.
+
+The governors' figures and the list of dates falling due are computed from
+thousands of rows, yet change only when somebody changes the SEND data. Every
+save or delete of a record in the apps below inserts a row in DataChange (a
+signal, in this module); the highest id is the data's version. `cached()`
+keys a computation by its name, that version and today's date, so a figure
+worked out before a change is never read after it, in any process, whatever
+the cache backend (a per-process memory cache without Redis, Redis with it).
+
+Inserting rather than updating one counter means writers never wait for each
+other, and a change rolled back takes its row with it. Code that changes rows
+without model signals (bulk_create, QuerySet.update) calls `note_change()`.
+
+What is cached must not depend on who is asking: callers filter the cached
+result by what the user may see (pupils.access) after reading it.
+"""
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db.models import Max
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from .calendar import today
+from .models import DataChange
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+# Apps whose records are SEND data.
+TRACKED_APPS = {"send_register", "accounts", "pupils", "concerns", "support_plans", "interventions", "reviews", "reports"}
+# Logs and plumbing in those apps: writing them changes no figure (and the
+# access log is written on every view of a pupil's page).
+NOT_DATA = {
+    "send_register.outboundemail", "send_register.pdfjob", "send_register.workerheartbeat",
+    "send_register.retentionaction", "send_register.datachange",
+    "accounts.securityevent", "pupils.accesslog", "pupils.importbatch", "reviews.remindersent",
+}
+DAY = 24 * 3600
+
+
+def data_version() -> int:
+    """The SEND data's version: one indexed lookup."""
+    return DataChange.objects.aggregate(v=Max("id"))["v"] or 0
+
+
+def note_change() -> None:
+    """Record that the SEND data changed (inside the caller's transaction)."""
+    DataChange.objects.create()
+
+
+def cached(name: str, compute: Callable[[], T], *, timeout: int = DAY) -> T:
+    """compute(), or its result from the cache if the data has not changed
+    since (nor the date). `name` says what is computed and any parameters."""
+    key = f"data:{name}:{data_version()}:{today().isoformat()}"
+    try:
+        value = cache.get(key)
+    except Exception:  # Redis unreachable: work it out, as without a cache
+        log.warning("cache unreachable: computing %s", name.split(":")[0])
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, timeout)
+        except Exception:
+            log.warning("cache unreachable: not keeping %s", name.split(":")[0])
+    return value
+
+
+def prune() -> int:
+    """Delete every change row but the newest (which holds the version)."""
+    newest = data_version()
+    # A plain DELETE: the model signals (and the object-by-object delete they
+    # would need) have nothing to do for these rows.
+    return DataChange.objects.filter(id__lt=newest)._raw_delete(DataChange.objects.db)
+
+
+def _is_data(sender) -> bool:
+    meta = getattr(sender, "_meta", None)
+    if meta is None or sender.__module__ == "__fake__":  # a migration's model: no cache to keep fresh yet
+        return False
+    if meta.app_label not in TRACKED_APPS or meta.label_lower in NOT_DATA:
+        return False
+    # django-simple-history's historical rows follow a change already counted.
+    return not hasattr(sender, "instance_type")
+
+
+def _on_save(sender, update_fields=None, **kwargs):
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # signing in changes no figure
+    if _is_data(sender):
+        note_change()
+
+
+def _on_delete(sender, **kwargs):
+    if _is_data(sender):
+        note_change()
+
+
+def _on_m2m(sender, action, **kwargs):
+    if action.startswith("post_") and _is_data(sender):
+        note_change()
+
+
+def connect() -> None:
+    post_save.connect(_on_save, dispatch_uid="datacache-save")
+    post_delete.connect(_on_delete, dispatch_uid="datacache-delete")
+    m2m_changed.connect(_on_m2m, dispatch_uid="datacache-m2m")
