@@ -157,6 +157,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--name", default="school")
     parser.add_argument("--port", type=int, default=8701)
+    parser.add_argument("--only", default="", help="measure only the pages whose label contains this text (e.g. register)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("Install Debian's wrk first (apt-get install wrk).")
@@ -177,6 +178,7 @@ def main():
     pages = [
         (label, (yard if where == "yardstick" else base) + path, governor_cookie if who == "governor" else cookie)
         for label, where, path, who in benchmark_pages(pupil_id, register_rows)
+        if not args.only or args.only in label or where == "yardstick"
     ]
     results = []
     try:

@@ -4,6 +4,11 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from send_register.datacache import cached
+
 from .models import ON_REGISTER, BroadArea, ClassGroup, NeedType, Pupil, PupilNeed, SenStatus, YearGroup
 from .widgets import FastSelect
 
@@ -21,30 +26,33 @@ def _yes_no(queryset, name, value):
 class RegisterFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name or UPN", method="search")
     status = django_filters.ChoiceFilter(
-        field_name="sen_status", label="Status", empty_label="Any status",
+        field_name="sen_status", label="Status", empty_label="Any status", widget=FastSelect,
         choices=[(s, SenStatus(s).label) for s in ON_REGISTER],
     )
-    need = django_filters.ModelChoiceFilter(
-        label="Need", queryset=NeedType.objects.all(), method="filter_need", empty_label="Any need", widget=FastSelect,
-    )
+    # The need types and classes come from the data cache: a trust has
+    # thousands of classes, and every select is written by FastSelect rather
+    # than a template per option (docs/performance.md).
+    need = django_filters.ChoiceFilter(label="Need", choices=[], method="filter_need", empty_label="Any need", widget=FastSelect)
     area = django_filters.ChoiceFilter(
-        label="Broad area of need", choices=BroadArea.choices, method="filter_area", empty_label="Any area",
+        label="Broad area of need", choices=BroadArea.choices, method="filter_area", empty_label="Any area", widget=FastSelect,
     )
     year = django_filters.ChoiceFilter(
-        field_name="year_group", label="Year group", choices=YearGroup.choices, empty_label="Any year",
+        field_name="year_group", label="Year group", choices=YearGroup.choices, empty_label="Any year", widget=FastSelect,
     )
-    class_group = django_filters.ModelChoiceFilter(
-        field_name="form", label="Class", queryset=ClassGroup.objects.filter(kind=ClassGroup.Kind.FORM), empty_label="Any class",
-        widget=FastSelect,  # a trust has thousands of classes: docs/performance.md
+    class_group = django_filters.ChoiceFilter(field_name="form", label="Class", choices=[], empty_label="Any class", widget=FastSelect)
+    pupil_premium = django_filters.ChoiceFilter(
+        label="Pupil premium", choices=YES_NO, method="filter_flag", empty_label="Any", widget=FastSelect,
     )
-    pupil_premium = django_filters.ChoiceFilter(label="Pupil premium", choices=YES_NO, method="filter_flag", empty_label="Any")
-    eal = django_filters.ChoiceFilter(label="EAL", choices=YES_NO, method="filter_flag", empty_label="Any")
-    looked_after = django_filters.ChoiceFilter(label="Looked after", choices=YES_NO, method="filter_flag", empty_label="Any")
-    sex = django_filters.ChoiceFilter(field_name="sex", label="Sex", choices=Pupil.Sex.choices, empty_label="Any")
+    eal = django_filters.ChoiceFilter(label="EAL", choices=YES_NO, method="filter_flag", empty_label="Any", widget=FastSelect)
+    looked_after = django_filters.ChoiceFilter(
+        label="Looked after", choices=YES_NO, method="filter_flag", empty_label="Any", widget=FastSelect,
+    )
+    sex = django_filters.ChoiceFilter(field_name="sex", label="Sex", choices=Pupil.Sex.choices, empty_label="Any", widget=FastSelect)
     review_overdue = django_filters.ChoiceFilter(
-        label="Review overdue", choices=[("yes", "Yes")], method="filter_review_overdue", empty_label="Any",
+        label="Review overdue", choices=[("yes", "Yes")], method="filter_review_overdue", empty_label="Any", widget=FastSelect,
     )
     sort = django_filters.OrderingFilter(
+        widget=FastSelect,
         label="Sort by",
         fields=(
             ("legal_last_name", "name"),
@@ -66,6 +74,12 @@ class RegisterFilter(django_filters.FilterSet):
     class Meta:
         model = Pupil
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = filter_choices()
+        self.filters["need"].extra["choices"] = choices["needs"]
+        self.filters["class_group"].extra["choices"] = choices["classes"]
 
     def filter_review_overdue(self, queryset, name, value):
         """Pupils with a support plan review or an EHC review past its date
@@ -96,7 +110,7 @@ class RegisterFilter(django_filters.FilterSet):
     def filter_need(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(pk__in=PupilNeed.objects.filter(end_date__isnull=True, need_type=value).values("pupil_id"))
+        return queryset.filter(pk__in=PupilNeed.objects.filter(end_date__isnull=True, need_type_id=value).values("pupil_id"))
 
     def filter_area(self, queryset, name, value):
         if not value:
@@ -107,6 +121,15 @@ class RegisterFilter(django_filters.FilterSet):
 
     def filter_flag(self, queryset, name, value):
         return _yes_no(queryset, name, value)
+
+    def form_html(self) -> str:
+        """The filter form's fields, rendered. Unfiltered (the register as it
+        opens), the same for everybody until the need types or classes change:
+        kept in the data cache (docs/performance.md). Filtered, rendered each
+        time (a search may hold a name, which is not kept in a cache)."""
+        plain = not any(v for k, v in (self.data or {}).items() if k not in ("page", "per_page"))
+        render = lambda: render_to_string("pupils/register_filters.html", {"form": self.form})  # noqa: E731
+        return mark_safe(cached(f"register-filter-form:{type(self).__name__}", render) if plain else render())
 
     @property
     def form(self):
@@ -119,11 +142,19 @@ class RegisterFilter(django_filters.FilterSet):
         return form
 
 
+def filter_choices() -> dict:
+    """The need types and classes to filter by, until either changes."""
+    return cached("register-filter-choices", lambda: {
+        "needs": [(n.code, str(n)) for n in NeedType.objects.all()],
+        "classes": [(str(pk), name) for pk, name in ClassGroup.objects.filter(kind=ClassGroup.Kind.FORM).values_list("pk", "name")],
+    })
+
+
 class PupilFilter(RegisterFilter):
     """The same filters over every pupil on roll (to find a pupil who is not
     on the register yet)."""
 
     status = django_filters.ChoiceFilter(
-        field_name="sen_status", label="Status", empty_label="Any status",
+        field_name="sen_status", label="Status", empty_label="Any status", widget=FastSelect,
         choices=[(s, SenStatus(s).label) for s in (SenStatus.NONE, *ON_REGISTER)],
     )

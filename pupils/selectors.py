@@ -3,8 +3,13 @@ change history on a pupil's page. Every one starts from pupils.access."""
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.urls import reverse
+
+from send_register.datacache import cached
+from send_register.fragments import render_fragment
 
 from .access import pupils_visible_to
 from .filters import PupilFilter, RegisterFilter
@@ -20,6 +25,7 @@ from .models import (
     RegisterEntry,
     SenStatus,
     Tier,
+    YearGroup,
 )
 
 STATUS_ORDER = {SenStatus.EHC_PLAN: 0, SenStatus.SEN_SUPPORT: 1, SenStatus.MONITORING: 2, SenStatus.NONE: 3}
@@ -31,18 +37,21 @@ def register_queryset(user) -> QuerySet[Pupil]:
     return pupils_visible_to(user, Tier.SUMMARY).on_roll().on_register()
 
 
-def _sortable(qs: QuerySet[Pupil]) -> QuerySet[Pupil]:
-    # Year groups are stored as codes ("R", "1" ... "13"): sort by their order.
-    return qs.annotate(
-        year_sort=Case(*[When(year_group=v, then=Value(i)) for v, i in YEAR_ORDER.items()], output_field=IntegerField()),
-        status_sort=Case(*[When(sen_status=v, then=Value(i)) for v, i in STATUS_ORDER.items()], output_field=IntegerField()),
-    )
+def _sortable(qs: QuerySet[Pupil], params) -> QuerySet[Pupil]:
+    """The sort keys the register's sort options need, only when asked for."""
+    sort = (params.get("sort") or "").lstrip("-") if params else ""
+    if sort == "year":
+        # Year groups are stored as codes ("R", "1" ... "13"): sort by their order.
+        return qs.annotate(year_sort=Case(*[When(year_group=v, then=Value(i)) for v, i in YEAR_ORDER.items()], output_field=IntegerField()))
+    if sort == "status":
+        return qs.annotate(status_sort=Case(*[When(sen_status=v, then=Value(i)) for v, i in STATUS_ORDER.items()], output_field=IntegerField()))
+    return qs
 
 
 @dataclass
 class RegisterPage:
     filterset: RegisterFilter
-    pupils: QuerySet
+    pupils: "RegisterRows"
     counts: dict
 
 
@@ -52,11 +61,92 @@ def register_page(user, params, *, everyone: bool = False) -> RegisterPage:
     user may see, on the register or not."""
     base = register_queryset(user)
     listed = pupils_visible_to(user, Tier.SUMMARY).on_roll() if everyone else base
-    filterset = (PupilFilter if everyone else RegisterFilter)(params or None, queryset=_sortable(listed))
-    qs = filterset.qs if filterset.is_valid() else filterset.queryset
+    filterset = (PupilFilter if everyone else RegisterFilter)(params or None, queryset=_sortable(listed, params))
+    valid = filterset.is_valid()
+    qs = filterset.qs if valid else filterset.queryset
     ordering = list(qs.query.order_by) or ["legal_last_name"]
-    qs = qs.order_by(*ordering, "legal_last_name", "legal_first_name", "pk").with_summary()
-    return RegisterPage(filterset=filterset, pupils=qs, counts=register_counts(base))
+    qs = qs.order_by(*ordering, "legal_last_name", "legal_first_name", "pk")
+    # The counts depend on the data and on whom the user may see (their roles
+    # and classes, which are data too): cached per user until either changes.
+    counts = cached(f"register-counts:{user.pk}", lambda: register_counts(base))
+    # Unfiltered, the register's rows are the ones counted: no second count.
+    unfiltered = not everyone and not (valid and any(v for k, v in filterset.form.cleaned_data.items() if k != "sort"))
+    return RegisterPage(filterset=filterset, pupils=RegisterRows(qs, counts["total"] if unfiltered else None), counts=counts)
+
+
+_YEARS = dict(YearGroup.choices)
+_STATUSES = dict(SenStatus.choices)
+_RANKS = {1: ", primary", 2: ", secondary"}
+
+
+@lru_cache(maxsize=1)
+def _detail_url_pattern() -> str:
+    return reverse("pupils:detail", args=[987654321]).replace("987654321", "{}")
+
+
+class RegisterRows:
+    """The register page's rows, a page at a time, as plain values: what the
+    table shows and nothing else (two queries a page, no model instances).
+    Rendering model instances cost the page most of its time
+    (docs/performance.md). Paginator slices it like a queryset."""
+
+    ordered = True  # the queryset is ordered, down to the pk
+
+    def __init__(self, queryset: QuerySet[Pupil], total: int | None = None):
+        self.queryset = queryset
+        self.total = total
+
+    def count(self) -> int:
+        return self.queryset.count() if self.total is None else self.total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            raise TypeError("Register rows are read a page at a time")
+        return register_rows(self.queryset[key])
+
+
+class Rows(list):
+    """A page of register rows; `html` is the table's rows, rendered."""
+
+    @property
+    def html(self):
+        return render_fragment("pupils/register_rows.jinja", {"rows": self})
+
+
+def register_rows(queryset: QuerySet[Pupil]) -> Rows:
+    """Rows for the register table from an (access-checked, sliced) queryset
+    of pupils: name, link, year, class, status and open needs, primary first."""
+    pupils = list(queryset.values_list(
+        "pk", "legal_first_name", "legal_last_name", "preferred_first_name", "preferred_last_name",
+        "year_group", "form__name", "sen_status",
+    ))
+    needs: dict[int, list] = {}
+    open_needs = (
+        PupilNeed.objects.filter(pupil_id__in=[p[0] for p in pupils], end_date__isnull=True)
+        .order_by("pupil_id", "rank", "need_type__sort_order")
+        .values_list("pupil_id", "need_type__label", "need_type_id", "rank")
+    )
+    for pupil_id, label, code, rank in open_needs:
+        needs.setdefault(pupil_id, []).append((label, code, _RANKS.get(rank, "")))
+    url = _detail_url_pattern()
+    return Rows(
+        {
+            "pk": pk,
+            "url": url.format(pk),
+            "first_name": preferred_first or legal_first,
+            "last_name": preferred_last or legal_last,
+            "year": _YEARS.get(year, year),
+            "form": form or "",
+            "status": status,
+            "status_label": _STATUSES.get(status, status),
+            # Unranked needs after the primary and secondary, as Pupil.current_needs orders them.
+            "needs": sorted(needs.get(pk, []), key=lambda n: n[2] == ""),
+        }
+        for pk, legal_first, legal_last, preferred_first, preferred_last, year, form, status in pupils
+    )
 
 
 def register_counts(qs: QuerySet[Pupil]) -> dict:

@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django.urls import NoReverseMatch, reverse
 
 from .models import School
@@ -63,9 +65,16 @@ def navigation_for(user) -> list[dict]:
         items += [("Security log", "accounts:security_log")]
     result = []
     for label, name in items:
-        try:
-            url = reverse(name)
-        except NoReverseMatch:  # a section whose pages are not built yet is not offered
-            continue
-        result.append({"label": label, "url": url, "name": name, "description": SECTION_DESCRIPTIONS.get(name, "")})
+        url = _section_url(name)
+        if url is not None:
+            result.append({"label": label, "url": url, "name": name, "description": SECTION_DESCRIPTIONS.get(name, "")})
     return result
+
+
+@lru_cache(maxsize=64)
+def _section_url(name: str) -> str | None:
+    """A section's address (the URLconf does not change while the process runs)."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:  # a section whose pages are not built yet is not offered
+        return None

@@ -17,6 +17,7 @@ result by what the user may see (pupils.access) after reading it.
 """
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -42,14 +43,41 @@ NOT_DATA = {
 DAY = 24 * 3600
 
 
+# Within one web request the version is read once (DataVersionMiddleware
+# opens the scope): a page that reads several cached figures pays for one
+# lookup. A change made by the request itself clears it (note_change). Outside
+# a request (tasks, commands) every call reads the database.
+_request = threading.local()
+
+
 def data_version() -> int:
-    """The SEND data's version: one indexed lookup."""
-    return DataChange.objects.aggregate(v=Max("id"))["v"] or 0
+    """The SEND data's version: one indexed lookup (once a request)."""
+    version = getattr(_request, "version", None)
+    if version is None:
+        version = DataChange.objects.aggregate(v=Max("id"))["v"] or 0
+        if getattr(_request, "open", False):
+            _request.version = version
+    return version
 
 
 def note_change() -> None:
     """Record that the SEND data changed (inside the caller's transaction)."""
     DataChange.objects.create()
+    _request.version = None
+
+
+class DataVersionMiddleware:
+    """Reads the data's version at most once a request (see data_version)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        _request.open, _request.version = True, None
+        try:
+            return self.get_response(request)
+        finally:
+            _request.open, _request.version = False, None
 
 
 def cached(name: str, compute: Callable[[], T], *, timeout: int = DAY) -> T:

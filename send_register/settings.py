@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import environ
+import jinja2
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,6 +62,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "send_register.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "send_register.middleware.SessionActivityMiddleware",
+    "send_register.datacache.DataVersionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -87,6 +90,15 @@ TEMPLATES = [
                 "send_register.context_processors.school",
             ],
         },
+    },
+    {
+        # Jinja2 renders only the few table fragments on the busiest pages, a
+        # row at a time faster than Django's templates (send_register/fragments.py).
+        "NAME": "fragments",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "fragments"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": True, "undefined": jinja2.StrictUndefined, "auto_reload": DEBUG},
     },
 ]
 
@@ -197,7 +209,9 @@ SEND_RETENTION_ACTION = env.str("SEND_RETENTION_ACTION", default="anonymise")
 # Security.
 SEND_REQUIRE_MFA = env.bool("SEND_REQUIRE_MFA", default=not DEBUG)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)  # inactivity timeout
-SESSION_SAVE_EVERY_REQUEST = True
+# Not on every request: send_register.middleware.SessionActivityMiddleware
+# renews the expiry at most once a minute (docs/performance.md).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -16,7 +16,7 @@ URL = reverse("pupils:register")
 
 
 def names(response):
-    return [p.legal_first_name for p in response.context["pupils"]]
+    return [row["first_name"] for row in response.context["pupils"]]
 
 
 def place(pupil, senco, status=SenStatus.SEN_SUPPORT, need=None):
@@ -129,6 +129,7 @@ def test_the_query_count_does_not_grow_with_the_register(world, client_for, pers
     with CaptureQueriesContext(connection) as small:
         assert client.get(URL).status_code == 200
     _make_register(world.senco, world.other_form, 35)  # 40
+    client.get(URL)  # the filters' choices are worked out again after a change (send_register.datacache)
     with CaptureQueriesContext(connection) as large:
         response = client.get(URL)
     assert len(response.context["pupils"]) == 40
