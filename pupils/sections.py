@@ -9,15 +9,27 @@ that pupils never imports upward:
 A section is {"title": str, "template": str, "context": dict, "order": int}.
 Providers receive a pupil the user may already see (checked by the pupil page)
 and the user's tier of the record; they show only what that tier allows.
+
+A provider may split its work in two (docs/performance.md):
+
+    register_pupil_section(plan_section, data=plan_section_data)
+
+`data(pupil, tier)` reads what the section shows of the pupil's record as
+picklable plain data (dicts, lists, dates) that depends on the pupil and the
+tier only, never on who is asking; the pupil page keeps it in the data cache
+(send_register.datacache) until the SEND data changes. The provider is then
+called as `provider(user, pupil, tier, data=...)` and adds what depends on the
+user (the links they may follow, costs). `data` is always a dict; called with
+data=None (as the tests do) the provider reads it itself.
 """
 
-_STAFF = []
+_STAFF = []  # (provider, data or None)
 _PARENT = []
 
 
-def register_pupil_section(provider) -> None:
-    if provider not in _STAFF:
-        _STAFF.append(provider)
+def register_pupil_section(provider, *, data=None) -> None:
+    if all(p is not provider for p, _ in _STAFF):
+        _STAFF.append((provider, data))
 
 
 def register_parent_section(provider) -> None:
@@ -25,8 +37,28 @@ def register_parent_section(provider) -> None:
         _PARENT.append(provider)
 
 
-def pupil_sections(user, pupil, tier) -> list[dict]:
-    sections = [s for provider in _STAFF for s in (provider(user, pupil, tier) or [])]
+def _key(function) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def pupil_section_data(pupil, tier) -> dict:
+    """What the providers that split their work read of `pupil`'s record at
+    `tier`: plain data, the same whoever asks (so it may be cached)."""
+    return {_key(data): data(pupil, tier) for _, data in _STAFF if data is not None}
+
+
+def pupil_sections(user, pupil, tier, data: dict | None = None) -> list[dict]:
+    """The sections of the staff pupil page. `data`: pupil_section_data(pupil,
+    tier), perhaps from the cache; read here if not given."""
+    if data is None:
+        data = pupil_section_data(pupil, tier)
+    sections = []
+    for provider, reader in _STAFF:
+        if reader is None:
+            found = provider(user, pupil, tier)
+        else:
+            found = provider(user, pupil, tier, data=data.get(_key(reader)))
+        sections.extend(found or [])
     return sorted(sections, key=lambda s: s.get("order", 50))
 
 

@@ -4,6 +4,7 @@ which form, which service, where next."""
 
 import csv
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from django.contrib import messages
@@ -13,10 +14,12 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from send_register.datacache import cached
 
 from . import access, importer, selectors, services
 from .forms import (
@@ -31,7 +34,7 @@ from .forms import (
 )
 from .models import AccessLog, ImportBatch, NeedType, OnePageProfile, Pupil, SenStatus, Tier
 from .plain import AREA_WORDS, need_in_words, status_in_words
-from .sections import parent_sections, pupil_sections
+from .sections import parent_sections, pupil_section_data, pupil_sections
 
 log = logging.getLogger(__name__)
 
@@ -141,33 +144,89 @@ def register_export(request):
 @login_required
 def detail(request, pk):
     user = request.user
-    pupil = access.get_pupil_for_user(user, pk, Tier.SUMMARY, queryset=Pupil.objects.with_summary())
+    pupil = access.get_pupil_for_user(user, pk, Tier.SUMMARY, queryset=Pupil.objects.select_related("form"))
     tier = pupil.access_tier
     access.log_access(user, pupil, "Pupil page")
-    profile = OnePageProfile.objects.filter(pupil=pupil).select_related("written_by").first()
+    # What the page shows of the record is the same for everyone at a tier:
+    # read once and kept until the SEND data changes (docs/performance.md),
+    # so a view costs the access check, the log row and one version lookup.
+    page = cached(f"pupil-page:{pupil.pk}:{tier}", lambda: {
+        "record": _record(user, pupil, tier),
+        "sections": pupil_section_data(pupil, tier),
+    })
     context = {
+        **page["record"],
         "pupil": pupil,
         "tier": tier,
         "Tier": Tier,
-        "needs": pupil.current_needs,
-        "profile": profile,
-        "documents": access.documents_visible_to(user, pupil).select_related("uploaded_by"),
-        "sections": pupil_sections(user, pupil, tier),
+        "sections": pupil_sections(user, pupil, tier, data=page["sections"]),
         "can_manage": access.can_manage_register(user),
         "can_edit_profile": tier >= Tier.PLAN,
         "can_add_documents": bool(access.document_tiers_for(user, pupil)),
         "can_manage_agencies": access.can_manage_agencies(user),
         "can_read_log": access.can_read_access_log(user),
     }
-    if tier >= Tier.PLAN:
-        context.update(
-            events=pupil.register_events.select_related("decided_by")[:50],
-            agencies=access.agencies_visible_to(user, pupil),
-            parents=pupil.parent_links.select_related("parent"),
-            history=selectors.change_history(pupil, tier),
-            key_staff=pupil.key_staff.all(),
-        )
     return render(request, "pupils/pupil_detail.html", context)
+
+
+def _record(user, pupil: Pupil, tier: int) -> dict:
+    """The pupil page's view of `pupil`'s own record at `tier`, as plain data
+    for the data cache. `pupil.access_tier` is set, so the access helpers
+    answer for the tier, not for the user who happens to read it first."""
+    profile = OnePageProfile.objects.filter(pupil=pupil).first()
+    record = {
+        "needs": [
+            {"label": n.need_type.label, "code": n.need_type_id, "area": n.need_type.get_broad_area_display(),
+             "rank": n.get_rank_display(), "start_date": n.start_date}
+            for n in pupil.current_needs
+        ],
+        "profile": {
+            "how_to_support": profile.how_to_support, "gathered_on": profile.gathered_on,
+            "like_and_admire": profile.like_and_admire, "important_to_me": profile.important_to_me,
+            "find_hard": profile.find_hard, "pupil_words": profile.pupil_words,
+        } if profile else None,
+        "documents": [
+            {"url": reverse("pupils:document_download", args=[d.pk]), "title": d.title, "size": d.size,
+             "kind": d.get_kind_display(), "date": d.document_date or d.created_at, "tier": d.get_tier_display()}
+            for d in access.documents_visible_to(user, pupil)
+        ],
+    }
+    if tier >= Tier.PLAN:
+        record.update(
+            events=[
+                {"date": e.effective_date, "what": _event_words(e), "reason": e.reason,
+                 "decided_by": str(e.decided_by) if e.decided_by else "", "parents_told_on": e.parents_told_on}
+                for e in pupil.register_events.select_related("decided_by")[:50]
+            ],
+            agencies=[
+                {"name": a.get_agency_display(), "professional": a.professional, "contact": a.contact,
+                 "start_date": a.start_date, "end_date": a.end_date, "reason": a.reason,
+                 "consent_given_on": a.consent_given_on, "consent_given_by": a.consent_given_by,
+                 "edit_url": reverse("pupils:agency_edit", args=[pupil.pk, a.pk]),
+                 "end_url": reverse("pupils:agency_end", args=[pupil.pk, a.pk])}
+                for a in access.agencies_visible_to(user, pupil)
+            ],
+            parents=[
+                {"name": link.parent.get_full_name(), "relationship": link.get_relationship_display(),
+                 "parental_responsibility": link.parental_responsibility}
+                for link in pupil.parent_links.select_related("parent")
+            ],
+            history=[
+                replace(item, who=str(item.who) if item.who else "")
+                for item in selectors.change_history(pupil, tier)
+            ],
+            key_staff=", ".join(str(u) for u in pupil.key_staff.all()),
+        )
+    return record
+
+
+def _event_words(event) -> str:
+    words = event.get_kind_display()
+    if event.kind == "needs":
+        return f"{words}: {event.detail}"
+    if event.from_status != event.to_status:
+        return f"{words}: {event.get_from_status_display()} to {event.get_to_status_display()}"
+    return words
 
 
 @login_required

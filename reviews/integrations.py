@@ -67,12 +67,13 @@ def home_panels(user) -> list[dict]:
     }]
 
 
-def pupil_sections(user, pupil, tier) -> list[dict]:
-    """The staff pupil page: the EHC plan summary and its next review date
-    (plan tier); a needs-assessment request in progress (confidential tier)."""
+def pupil_section_data(pupil, tier) -> dict:
+    """The EHC plan in force and its next review (plan tier), and a
+    needs-assessment request in progress (confidential tier), as plain data
+    that does not depend on who is asking (pupils.sections: the page may cache
+    it until the data changes)."""
     if tier < Tier.PLAN:
-        return []
-    from .access import can_manage
+        return {}
     from .deadlines import next_review_for_plan
     from .models import AssessmentRequest, EHCPlan
 
@@ -80,17 +81,35 @@ def pupil_sections(user, pupil, tier) -> list[dict]:
     req = None
     if tier >= Tier.CONFIDENTIAL:
         req = AssessmentRequest.objects.filter(pupil=pupil, status__in=AssessmentRequest.OPEN).first()
-    if plan is None and req is None and not can_manage(user):
-        return []
+    data = {"plan": None, "next": None, "req": None}
     if plan is not None:
         plan.pupil = pupil
+        data["plan"] = {"pk": plan.pk, "local_authority": plan.local_authority, "issued_on": plan.issued_on,
+                        "named_setting": plan.named_setting}
+        step = next_review_for_plan(plan, timezone.localdate())
+        if step is not None:
+            data["next"] = {"title": step.rule.title, "due": step.due}
+    if req is not None:
+        data["req"] = {"pk": req.pk, "requested_on": req.requested_on, "status": req.get_status_display()}
+    return data
+
+
+def pupil_sections(user, pupil, tier, data: dict | None = None) -> list[dict]:
+    """The staff pupil page: the EHC plan summary and its next review date
+    (plan tier); a needs-assessment request in progress (confidential tier)."""
+    if tier < Tier.PLAN:
+        return []
+    from .access import can_manage
+
+    if data is None:
+        data = pupil_section_data(pupil, tier)
+    can_edit = can_manage(user)
+    if data["plan"] is None and data["req"] is None and not can_edit:
+        return []
     return [{
         "title": "EHC plan",
         "template": "reviews/partials/pupil_section.html",
-        "context": {
-            "plan": plan, "req": req, "pupil": pupil, "can_edit": can_manage(user),
-            "next": next_review_for_plan(plan, timezone.localdate()) if plan else None,
-        },
+        "context": {**data, "pupil": pupil, "can_edit": can_edit},
         "order": 40,
     }]
 
@@ -135,7 +154,7 @@ def register():
     ))
     register_home_panel(home_panels)
     register_overdue_reviews(pupils_with_overdue_reviews)
-    register_pupil_section(pupil_sections)
+    register_pupil_section(pupil_sections, data=pupil_section_data)
     register_parent_section(parent_sections)
 
 

@@ -13,7 +13,7 @@ class SupportPlansConfig(AppConfig):
 
         from . import pdfs, provision, sections
 
-        register_pupil_section(sections.pupil_section)
+        register_pupil_section(sections.pupil_section, data=sections.pupil_section_data)
         register_parent_section(sections.parent_section)
         register_home_panel(sections.home_panels)
         pdfs.register()

@@ -13,15 +13,39 @@ from .models import MEETINGS_PER_YEAR
 HOME_LIST_LIMIT = 10
 
 
-def pupil_section(user, pupil, tier) -> list[dict]:
+def pupil_section_data(pupil, tier) -> dict:
+    """What the staff pupil page shows of the pupil's plan at `tier`, as plain
+    data that does not depend on who is asking (pupils.sections: the page may
+    cache it until the data changes)."""
+    if tier < Tier.SUMMARY:
+        return {}
+    plan = selectors.current_plan(pupil)
+    if tier < Tier.PLAN:
+        # What helps is shared with every adult who works with the pupil.
+        return {"plan": {"teaching_strategies": plan.teaching_strategies} if plan else None}
+    meetings = selectors.meetings_this_year(pupil)
+    return {
+        "plan": {
+            "pk": plan.pk, "version": plan.version, "start_date": plan.start_date,
+            "next_review_date": plan.next_review_date, "teaching_strategies": plan.teaching_strategies,
+        } if plan else None,
+        "targets": [{"text": t.text} for t in plan.targets.open()] if plan else [],
+        "meetings_count": meetings,
+        "few_meetings": pupil.sen_status == "K" and meetings < MEETINGS_PER_YEAR,
+    }
+
+
+def pupil_section(user, pupil, tier, data: dict | None = None) -> list[dict]:
     """At the plan tier: the current plan in brief and the meetings with
     parents this year. At the summary tier: the teaching strategies only
     (what helps is shared with every adult who works with the pupil)."""
     if tier < Tier.SUMMARY:
         return []
-    plan = selectors.current_plan(pupil)
+    if data is None:
+        data = pupil_section_data(pupil, tier)
+    plan = data["plan"]
     if tier < Tier.PLAN:
-        if plan is None or not plan.teaching_strategies:
+        if plan is None or not plan["teaching_strategies"]:
             return []
         return [{
             "title": "Strategies that help",
@@ -29,17 +53,13 @@ def pupil_section(user, pupil, tier) -> list[dict]:
             "context": {"plan": plan},
             "order": 30,
         }]
-    meetings = selectors.meetings_this_year(pupil)
     return [{
         "title": "Support plan",
         "template": "support_plans/sections/pupil_plan.html",
         "context": {
+            **data,
             "pupil": pupil,
-            "plan": plan,
-            "targets": list(plan.targets.open()) if plan else [],
-            "meetings_count": meetings,
             "meetings_minimum": MEETINGS_PER_YEAR,
-            "few_meetings": pupil.sen_status == "K" and meetings < MEETINGS_PER_YEAR,
             "can_edit": can_edit_plans_of(user, pupil, tier),
             "today": timezone.localdate(),
         },

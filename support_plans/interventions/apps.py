@@ -12,8 +12,8 @@ class InterventionsConfig(AppConfig):
         from pupils.sections import register_parent_section, register_pupil_section
         from send_register.home import register_home_panel
 
-        from .home import home_panels, parent_section, pupil_section
+        from .home import home_panels, parent_section, pupil_section, pupil_section_data
 
         register_home_panel(home_panels)
-        register_pupil_section(pupil_section)
+        register_pupil_section(pupil_section, data=pupil_section_data)
         register_parent_section(parent_section)

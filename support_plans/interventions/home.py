@@ -36,22 +36,39 @@ def home_panels(user) -> list[dict]:
     return panels
 
 
-def pupil_section(user, pupil, tier) -> list[dict]:
+def pupil_section_data(pupil, tier) -> dict:
+    """The pupil's intervention places as plain data for the staff pupil page
+    (pupils.sections: cached until the data changes, so the same whoever
+    asks). Costs are worked out here and dropped by pupil_section for anyone
+    who may not see them."""
+    if tier < Tier.PLAN:
+        return {}
+    places = selectors.pupil_places(pupil)
+    facts = selectors.member_costs(pupil_ids=[pupil.pk]) if places else {}
+    rows = []
+    for m in places:
+        placement = m.placement
+        intervention = placement.intervention
+        staff = facts.get((m.placement_id, pupil.pk), {}).get("staff", 0.0)
+        rows.append({
+            "name": intervention.name, "frequency": intervention.frequency,
+            "staff_name": placement.staff.full_name, "days": placement.days,
+            "joined_on": m.joined_on, "left_on": m.left_on, "planned_end": placement.planned_end,
+            "impact": selectors.member_impact(m, intervention),
+            "cost": calc.round_pence(Decimal(str(staff)) + intervention.other_cost_pence),
+        })
+    return {"rows": rows}
+
+
+def pupil_section(user, pupil, tier, data: dict | None = None) -> list[dict]:
     """The pupil's intervention places, for staff who see the plan tier
     (provision is plan-tier: ARCHITECTURE.md). Costs for the SENCo and head."""
     if tier < Tier.PLAN or not access.can_use(user):
         return []
-    places = selectors.pupil_places(pupil)
+    if data is None:
+        data = pupil_section_data(pupil, tier)
     show_costs = access.can_see_costs(user)
-    facts = selectors.member_costs(pupil_ids=[pupil.pk]) if show_costs and places else {}
-    rows = []
-    for m in places:
-        intervention = m.placement.intervention
-        cost = None
-        if show_costs:
-            staff = facts.get((m.placement_id, pupil.pk), {}).get("staff", 0.0)
-            cost = calc.round_pence(Decimal(str(staff)) + intervention.other_cost_pence)
-        rows.append({"member": m, "intervention": intervention, "impact": selectors.member_impact(m, intervention), "cost": cost})
+    rows = data["rows"] if show_costs else [{**row, "cost": None} for row in data["rows"]]
     return [{
         "title": "Interventions",
         "template": "interventions/partials/pupil_section.html",

@@ -4,13 +4,16 @@ a query count that does not grow with the size of the record."""
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from pupils.models import AccessLog, AgencyInvolvement, NeedType, Tier
-from pupils.services import agency_add, document_add, needs_set, profile_save
+from pupils.models import AccessLog, AgencyInvolvement, NeedType, SenStatus, Tier
+from pupils.services import agency_add, document_add, needs_set, profile_save, register_place
+
+from ..factories import PupilFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -91,7 +94,7 @@ def test_history_shows_who_changed_what(full_record, client_for):
     assert any(w == "Agency: Social care" for w in whats)
     assert any(w == "Document: Medical letter" for w in whats)
     assert any(w.startswith("One-page profile: views gathered on 01/11/2025") for w in whats)
-    assert any(item.who == full_record.senco for item in history)
+    assert any(item.who == str(full_record.senco) for item in history)
     # The teacher's history leaves out what is above her tier.
     teacher_whats = [i.what for i in client_for(full_record.teacher).get(url(full_record.pupil)).context["history"]]
     assert "Agency: Social care" not in teacher_whats and "Document: Medical letter" not in teacher_whats
@@ -108,17 +111,74 @@ def _grow(world, n):
         document_add(pupil=pupil, uploaded_file=SimpleUploadedFile("f.pdf", PDF), title=f"Doc {i}", tier=Tier.PLAN, uploaded_by=senco)
 
 
+def _queries(client, pupil, *, cold: bool) -> list[str]:
+    if cold:
+        cache.clear()  # the page's data is read, not taken from the data cache
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url(pupil)).status_code == 200
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def _more_pupils(world, n):
+    """Other pupils with records of their own: the page must not read them."""
+    for i in range(n):
+        other = PupilFactory(legal_first_name=f"Other{i}", form=world.form, year_group="3")
+        register_place(pupil=other, status=SenStatus.SEN_SUPPORT, effective_date=date(2025, 9, 15), reason="Assessed", decided_by=world.senco)
+        agency_add(pupil=other, added_by=world.senco, agency=AgencyInvolvement.Agency.EP, start_date=date(2025, 10, 1))
+
+
 @pytest.mark.parametrize("persona", ["senco", "teacher", "other_teacher"])
-def test_the_query_count_does_not_grow_with_the_record(world, client_for, persona):
+def test_the_query_count_does_not_grow_with_the_record_or_the_school(world, client_for, persona):
     client = client_for(world.personas()[persona])
     _grow(world, 2)
     client.get(url(world.pupil))
-    with CaptureQueriesContext(connection) as small:
-        assert client.get(url(world.pupil)).status_code == 200
+    small_cold = _queries(client, world.pupil, cold=True)
+    small_warm = _queries(client, world.pupil, cold=False)
     _grow(world, 12)
-    with CaptureQueriesContext(connection) as large:
-        assert client.get(url(world.pupil)).status_code == 200
-    assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+    _more_pupils(world, 6)
+    large_cold = _queries(client, world.pupil, cold=True)
+    large_warm = _queries(client, world.pupil, cold=False)
+    assert len(large_cold) == len(small_cold), large_cold
+    assert len(large_warm) == len(small_warm), large_warm
+    # Once read, the record and the sections come from the data cache: the
+    # page asks only for the pupil (access), writes the log row and looks up
+    # the data's version; no table of the record or of the sections is read.
+    assert len(small_warm) < len(small_cold)
+    record_tables = ("pupils_historical", "pupils_agencyinvolvement", "pupils_pupildocument", "pupils_registerevent",
+                     "pupils_onepageprofile", "pupils_parentlink", "support_plans_", "interventions_", "reviews_")
+    assert not [q for q in small_warm if any(f'"{t}' in q for t in record_tables)], small_warm
+    assert sum('INSERT INTO "pupils_accesslog"' in q for q in small_warm) == 1
+
+
+def test_a_change_to_the_record_shows_on_the_next_view(full_record, client_for):
+    client = client_for(full_record.teacher)
+    assert "Hearing impairment service" not in client.get(url(full_record.pupil)).content.decode()
+    agency_add(pupil=full_record.pupil, added_by=full_record.senco, agency="hi", professional="Hana Hearing",
+               start_date=date(2025, 12, 1))
+    body = client.get(url(full_record.pupil)).content.decode()
+    assert "Hearing impairment service" in body and "Hana Hearing" in body
+
+
+def test_what_one_tier_saw_is_not_shown_to_another(full_record, client_for):
+    # The SENCo's view (confidential tier) is read and kept first; the
+    # teacher (plan tier) and a teacher of another class (summary tier) then
+    # see only their own tier's record.
+    senco_body = client_for(full_record.senco).get(url(full_record.pupil)).content.decode()
+    assert "Medical letter" in senco_body and "Sam Social" in senco_body
+    teacher_body = client_for(full_record.teacher).get(url(full_record.pupil)).content.decode()
+    assert "SALT report" in teacher_body
+    assert "Medical letter" not in teacher_body and "Sam Social" not in teacher_body
+    other_body = client_for(full_record.other_teacher).get(url(full_record.pupil)).content.decode()
+    assert "Work sample" in other_body
+    for hidden in ("SALT report", "Medical letter", "Anna Reeve", "My dog Biscuit", "Register history"):
+        assert hidden not in other_body, hidden
+
+
+def test_each_cached_view_is_still_written_to_the_access_log(world, client_for):
+    client = client_for(world.teacher)
+    for _ in range(3):
+        client.get(url(world.pupil))
+    assert AccessLog.objects.filter(user=world.teacher, pupil=world.pupil, page="Pupil page").count() == 3
 
 
 def test_form_pages_are_logged_too_but_refusals_are_not(world, client_for):
