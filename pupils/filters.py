@@ -77,9 +77,9 @@ class RegisterFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = filter_choices()
-        self.filters["need"].extra["choices"] = choices["needs"]
-        self.filters["class_group"].extra["choices"] = choices["classes"]
+        # Callables: read from the cache only if the form is built.
+        self.filters["need"].extra["choices"] = _need_choices
+        self.filters["class_group"].extra["choices"] = _class_choices
 
     def filter_review_overdue(self, queryset, name, value):
         """Pupils with a support plan review or an EHC review past its date
@@ -148,6 +148,14 @@ def filter_choices() -> dict:
         "needs": [(n.code, str(n)) for n in NeedType.objects.all()],
         "classes": [(str(pk), name) for pk, name in ClassGroup.objects.filter(kind=ClassGroup.Kind.FORM).values_list("pk", "name")],
     })
+
+
+def _need_choices():
+    return filter_choices()["needs"]
+
+
+def _class_choices():
+    return filter_choices()["classes"]
 
 
 class PupilFilter(RegisterFilter):

@@ -2,6 +2,7 @@ from functools import lru_cache
 
 from django.urls import NoReverseMatch, reverse
 
+from .datacache import cached
 from .models import School
 
 # What each section is for, shown on the home page under its link.
@@ -32,7 +33,8 @@ def school(request):
         item["current"] = path == item["url"]
         # The home page ("/") is a prefix of everything: only mark it on itself.
         item["active"] = item["current"] or (item["url"] != "/" and path.startswith(item["url"]))
-    return {"school": School.get(), "nav_items": items}
+    # On every page: from the data cache until the school's details change.
+    return {"school": cached("school", School.get), "nav_items": items}
 
 
 def navigation_for(user) -> list[dict]:

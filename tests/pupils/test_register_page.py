@@ -146,3 +146,25 @@ def test_all_pupils_finds_those_not_on_the_register(world, client_for):
     assert sorted(names(client_for(world.teacher).get(url))) == ["Amelia", "Bilal"]
     assert sorted(names(client_for(world.other_teacher).get(url))) == ["Amelia", "Bilal", "Cara"]
     assert client_for(world.parent).get(url).status_code == 403
+
+
+def test_names_in_the_rows_are_escaped(world, client_for):
+    hostile = PupilFactory(legal_first_name="<b>Bold</b>", legal_last_name="O'Brien & <i>Co</i>")
+    place(hostile, world.senco)
+    content = client_for(world.senco).get(URL).content.decode()
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in content and "<b>Bold</b>" not in content
+    assert "O&#39;Brien &amp; &lt;i&gt;Co&lt;/i&gt;" in content
+
+
+def test_a_new_class_shows_in_the_filter_at_once(world, client_for):
+    client = client_for(world.senco)
+    assert b"5 Elm" not in client.get(URL).content  # the unfiltered form is now cached
+    ClassGroupFactory(name="5 Elm", year_group="5")
+    assert b"5 Elm" in client.get(URL).content
+
+
+def test_the_counts_follow_a_change_at_once(world, client_for):
+    client = client_for(world.senco)
+    assert client.get(URL).context["counts"]["total"] == 2
+    place(world.unlisted_pupil, world.senco)
+    assert client.get(URL).context["counts"]["total"] == 3
