@@ -2,6 +2,10 @@
 birth, and small numbers suppressed (DOMAIN.md 8.5) as in the published
 report, because governors are outside the staff who may see pupils."""
 
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from send_register import datacache
 from send_register.calendar import current_term, today
 from send_register.models import AcademicYear
 
@@ -62,7 +66,9 @@ def _recent_years(year):
     return AcademicYear.objects.filter(start__lte=year.start).order_by("-start")[:2]
 
 
-def dashboard() -> dict:
+def dashboard_figures() -> dict:
+    """Every figure on the dashboard, suppressed, as plain data: the same for
+    every reader (governors see aggregates only), so it can be cached."""
     term = current_term()
     year = term.academic_year if term else AcademicYear.objects.filter(start__lte=today()).order_by("-start").first()
     tables = [register_over_time_table()]
@@ -72,10 +78,33 @@ def dashboard() -> dict:
         tables += [t for t in register if t.key in ("status", "need", "area", "year_group", "movement")]
         tables += provision.provision_tables(year, as_at, dashboard=True)
     survey = survey_table(year)
+    tables = [t.as_dict() for t in tables]
+    survey = survey.as_dict() if survey else None
+    return {
+        "year_name": year.name if year else "",
+        "tables": tables,
+        "survey": survey,
+        # Drawn here, once per change, rather than on every request: the
+        # tables and their charts are most of the page's work (some 600
+        # template nodes a table; docs/performance.md).
+        "tables_html": render_to_string("reports/partials/governors_tables.html", {"tables": tables}),
+        "survey_html": render_to_string("reports/partials/governors_survey.html", {"survey": survey}),
+    }
+
+
+def dashboard() -> dict:
+    """The dashboard's figures and the information reports. The figures (and
+    their small-number suppression) change only when the SEND data changes,
+    so they are worked out once per change and day (send_register.datacache:
+    any save or delete in the SEND apps moves the data's version, and the key
+    holds today's date, so no figure outlives a change; docs/performance.md).
+    The reports list stays live: its PDF jobs are not SEND data."""
+    data = datacache.cached("governors-figures", dashboard_figures)
     reports = InformationReport.objects.select_related("academic_year").order_by("-academic_year__start")
     return {
-        "year": year,
-        "tables": [t.as_dict() for t in tables],
-        "survey": survey.as_dict() if survey else None,
+        **data,
+        # Rendered by our own templates (autoescaped) from the cached figures.
+        "tables_html": mark_safe(data["tables_html"]),
+        "survey_html": mark_safe(data["survey_html"]),
         "reports": list(reports),
     }

@@ -92,9 +92,12 @@ def _table_from(
     )
 
 
-def status_table(facts: list[selectors.PupilFacts]) -> FigureTable:
-    counts = Counter(f.status for f in facts)
-    roll = len(facts)
+def status_table(groups: Counter) -> FigureTable:
+    """`groups`: selectors.register_counts (pupils on roll by Group)."""
+    counts = Counter()
+    for g, n in groups.items():
+        counts[g.status] += n
+    roll = sum(groups.values())
     table = suppress_table([[counts[SenStatus.EHC_PLAN]], [counts[SenStatus.SEN_SUPPORT]]], column_totals=True)
     percents = [[_pct(table.cells[0][0], roll)], [_pct(table.cells[1][0], roll)]]
     total_pct = _pct(table.grand_total, roll) if table.grand_total else ""
@@ -115,11 +118,12 @@ def _pct(cell, whole: int, places: int = 1) -> str:
     return percentage(cell, whole, places) or "0%"
 
 
-def _by_status(facts, key) -> dict:
+def _by_status(groups: Counter, key) -> dict:
+    """Pupils with SEN (K and E) by key(group), then by status."""
     out: dict = {}
-    for f in facts:
-        if f.status in SEN:
-            out.setdefault(key(f), Counter())[f.status] += 1
+    for g, n in groups.items():
+        if g.status in SEN:
+            out.setdefault(key(g), Counter())[g.status] += n
     return out
 
 
@@ -132,9 +136,9 @@ def _withheld(key: str, caption: str, total: int) -> FigureTable | None:
     return None
 
 
-def need_table(facts, need_types: list[NeedType]) -> FigureTable:
+def need_table(groups: Counter, need_types: list[NeedType]) -> FigureTable:
     caption = "Pupils with SEN by primary need"
-    counts = _by_status(facts, lambda f: f.primary_need or "")
+    counts = _by_status(groups, lambda f: f.primary_need or "")
     total = sum(sum(c.values()) for c in counts.values())
     if (withheld := _withheld("need", caption, total)) is not None:
         return withheld
@@ -154,10 +158,10 @@ def need_table(facts, need_types: list[NeedType]) -> FigureTable:
     return result
 
 
-def area_table(facts, need_types: list[NeedType]) -> FigureTable:
+def area_table(groups: Counter, need_types: list[NeedType]) -> FigureTable:
     caption = "Pupils with SEN by broad area of need"
     area_of = {n.code: n.broad_area for n in need_types}
-    counts = _by_status(facts, lambda f: area_of.get(f.primary_need, BroadArea.OTHER) if f.primary_need else "")
+    counts = _by_status(groups, lambda f: area_of.get(f.primary_need, BroadArea.OTHER) if f.primary_need else "")
     total = sum(sum(c.values()) for c in counts.values())
     if (withheld := _withheld("area", caption, total)) is not None:
         return withheld
@@ -170,14 +174,17 @@ def area_table(facts, need_types: list[NeedType]) -> FigureTable:
     return result
 
 
-def year_group_table(facts) -> FigureTable:
+def year_group_table(groups: Counter) -> FigureTable:
     caption = "Pupils with SEN by year group, against the whole school"
-    counts = _by_status(facts, lambda f: f.year_group)
+    counts = _by_status(groups, lambda f: f.year_group)
     total = sum(sum(c.values()) for c in counts.values())
     if (withheld := _withheld("year_group", caption, total)) is not None:
         return withheld
-    roll = Counter(f.year_group for f in facts)
-    years = sorted(roll, key=lambda y: YEAR_ORDER.get(y, 99))
+    roll = Counter()
+    for g, n in groups.items():
+        roll[g.year_group] += n
+    whole = sum(groups.values())
+    years = sorted(roll, key=lambda y: (YEAR_ORDER.get(y, 99), y))
     labels = [YearGroup(y).label if y in YearGroup.values else y for y in years]
     body = [[counts.get(y, Counter())[s] for s in SEN] for y in years]
     table = suppress_table(body, row_totals=True, column_totals=True)
@@ -187,7 +194,7 @@ def year_group_table(facts) -> FigureTable:
         extra_rows.append([str(roll[y]), _pct(sen, roll[y], 0)])
     grand = table.grand_total
     extra = {"header": ["Pupils on roll", "Percentage with SEN"], "rows": extra_rows,
-             "total": [str(len(facts)), _pct(grand, len(facts), 0)]}
+             "total": [str(whole), _pct(grand, whole, 0)]}
     result = _table_from("year_group", caption, "Year group", labels, STATUS_COLUMNS, table, row_total_label=ANY_SEN_LABEL, extra=extra)
     result.chart, result.chart_caption = _chart(labels, table.row_totals, "Pupils with SEN by year group")
     return result
@@ -237,13 +244,13 @@ def current_need_types(day: date) -> list[NeedType]:
 
 def register_tables(year: AcademicYear, as_at: date | None = None) -> list[FigureTable]:
     as_at = as_at or as_at_for(year)
-    facts = selectors.snapshot(as_at)
+    groups = selectors.register_counts(as_at)
     need_types = current_need_types(as_at)
     return [
-        status_table(facts),
-        need_table(facts, need_types),
-        area_table(facts, need_types),
-        year_group_table(facts),
+        status_table(groups),
+        need_table(groups, need_types),
+        area_table(groups, need_types),
+        year_group_table(groups),
         movement_table(year.start, as_at),
     ]
 

@@ -9,6 +9,8 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Count, Exists, F, OuterRef, Q
+
 from pupils.models import BroadArea, Pupil, SenStatus
 from send_register.models import AcademicYear
 
@@ -54,20 +56,24 @@ def _money(pence: int) -> str:
 
 # -- interventions ----------------------------------------------------------------
 
-def intervention_places(year_start: date, end: date) -> dict | None:
+def intervention_places(year_start: date, end: date, effect_rows: list | None = None) -> dict | None:
     """Places in interventions during the period, by broad area: places taken,
     completed (entry and exit assessed in the period) and meeting the expected
-    progress. None when the interventions app is not there."""
+    progress. None when the interventions app is not there. `effect_rows`:
+    selectors.effectiveness for the same period, when the caller has it."""
     found = _interventions()
     if found is None:
         return None
     models, selectors = found
-    taken = Counter(
-        models.PlacementPupil.objects.filter(joined_on__lte=end).exclude(left_on__lt=year_start)
-        .values_list("placement__intervention__broad_area", flat=True)
-    )
+    # Counted in the database, and without the model's ordering (by the
+    # pupil's name: a join with every pupil for nothing).
+    taken = Counter(dict(
+        models.PlacementPupil.objects.filter(joined_on__lte=end).exclude(left_on__lt=year_start).order_by()
+        .values_list("placement__intervention__broad_area").annotate(n=Count("pk"))
+    ))
     completed, scored, met = Counter(), Counter(), Counter()
-    for row in selectors.effectiveness(start=year_start, end=end):
+    rows = effect_rows if effect_rows is not None else selectors.effectiveness(start=year_start, end=end)
+    for row in rows:
         area = row.intervention.broad_area
         completed[area] += row.completed
         scored[area] += len(row.scores)
@@ -92,8 +98,8 @@ def _met_share(met, scored: int) -> str:
     return _pct(met, scored, 0)
 
 
-def intervention_table(year_start: date, end: date) -> FigureTable | None:
-    data = intervention_places(year_start, end)
+def intervention_table(year_start: date, end: date, effect_rows: list | None = None) -> FigureTable | None:
+    data = intervention_places(year_start, end, effect_rows)
     if data is None:
         return None
     areas = [(code, label) for code, label in BroadArea.choices]
@@ -118,7 +124,7 @@ def intervention_table(year_start: date, end: date) -> FigureTable | None:
     return result
 
 
-def intervention_spending_table(year: AcademicYear, end: date) -> FigureTable | None:
+def intervention_spending_table(year: AcademicYear, end: date, effect_rows: list | None = None) -> FigureTable | None:
     """Governors: what interventions cost this year, by broad area, and each
     intervention's effectiveness. An intervention with few pupils shows 'c'
     for its counts and no average or cost per pupil (8.5)."""
@@ -126,7 +132,7 @@ def intervention_spending_table(year: AcademicYear, end: date) -> FigureTable | 
     if found is None:
         return None
     models, selectors = found
-    rows = selectors.effectiveness(start=year.start, end=end)
+    rows = effect_rows if effect_rows is not None else selectors.effectiveness(start=year.start, end=end)
     if not rows:
         return FigureTable(key="effectiveness", caption="Effectiveness and cost of each intervention", header=[],
                            withheld="No intervention has finished with entry and exit assessments this year.")
@@ -197,18 +203,17 @@ def support_plan_reviews(start: date, end: date) -> dict | None:
     models = _support_plans()
     if models is None:
         return None
-    counts = Counter()
-    for due, held in models.Cycle.objects.filter(review_date__gte=start, review_date__lte=end).values_list("review_date", "meeting_date"):
-        if held is None:
-            counts["not_held"] += 1
-        elif held <= due:
-            counts["on_time"] += 1
-        else:
-            counts["late"] += 1
-    attended = Counter(
-        models.Cycle.objects.filter(meeting_date__gte=start, meeting_date__lte=end).values_list("parent_attended", flat=True)
+    # Counted in the database (docs/performance.md); a count of none is left
+    # out, as a Counter leaves it out.
+    due = models.Cycle.objects.filter(review_date__gte=start, review_date__lte=end).order_by().aggregate(
+        not_held=Count("pk", filter=Q(meeting_date__isnull=True)),
+        on_time=Count("pk", filter=Q(meeting_date__lte=F("review_date"))),
+        late=Count("pk", filter=Q(meeting_date__gt=F("review_date"))),
     )
-    return {**counts, "parent_attended": attended[True], "parent_absent": attended[False]}
+    held = models.Cycle.objects.filter(meeting_date__gte=start, meeting_date__lte=end).order_by().aggregate(
+        attended=Count("pk", filter=Q(parent_attended=True)), absent=Count("pk", filter=Q(parent_attended=False)),
+    )
+    return {**{k: n for k, n in due.items() if n}, "parent_attended": held["attended"], "parent_absent": held["absent"]}
 
 
 HELD = ("held", "report_sent", "decided")
@@ -226,23 +231,33 @@ def ehc_annual_reviews(start: date, end: date) -> dict | None:
     add_twelve_months = _annual_due_rule()
     counts = Counter()
     attended = Counter()
-    plans = models.EHCPlan.objects.prefetch_related("reviews__invitees")
-    for plan in plans:
-        anchor = max(d for d in (plan.issued_on, plan.last_review_on) if d)
-        reviews = sorted((r for r in plan.reviews.all() if r.status != "cancelled"), key=lambda r: (r.meeting_date, r.pk))
-        for review in reviews:
-            if review.status not in HELD:
-                continue
-            if start <= review.meeting_date <= end:
-                attended[_parent_attended(review)] += 1
-            if review.kind not in ("annual", "transfer", "early") or review.meeting_date <= anchor:
+    # Plain values, not model instances (thousands of plans and reviews at a
+    # large school; docs/performance.md): whether a parent attended is worked
+    # out in the database, for the reviews held, the only ones it is asked of.
+    parent_there = models.ReviewInvitee.objects.filter(review_id=OuterRef("pk"), role="parent", attended=True)
+    reviews_of: dict[int, list] = {}
+    held = (
+        models.AnnualReview.objects.filter(status__in=HELD)
+        .annotate(parent=Exists(parent_there)).order_by()
+        .values_list("plan_id", "meeting_date", "pk", "kind", "parent")
+    )
+    for plan_id, *review in held:
+        reviews_of.setdefault(plan_id, []).append(review)
+    for pk, issued_on, last_review_on, status in models.EHCPlan.objects.order_by().values_list(
+        "pk", "issued_on", "last_review_on", "status"
+    ):
+        anchor = max(d for d in (issued_on, last_review_on) if d)
+        for meeting_date, _pk, kind, parent in sorted(reviews_of.get(pk, ())):
+            if start <= meeting_date <= end:
+                attended[parent] += 1
+            if kind not in ("annual", "transfer", "early") or meeting_date <= anchor:
                 continue
             due = add_twelve_months(anchor)
-            if start <= review.meeting_date <= end or start <= due <= end:
-                counts["on_time" if review.meeting_date <= due else "late"] += 1
-            anchor = review.meeting_date
+            if start <= meeting_date <= end or start <= due <= end:
+                counts["on_time" if meeting_date <= due else "late"] += 1
+            anchor = meeting_date
         due = add_twelve_months(anchor)
-        if plan.status == "in_force" and start <= due <= end and due < end:
+        if status == "in_force" and start <= due <= end and due < end:
             counts["not_held"] += 1
     return {**counts, "parent_attended": attended[True], "parent_absent": attended[False]}
 
@@ -266,10 +281,6 @@ def _add_year(day: date) -> date:
         return day.replace(year=day.year + 1, day=28)
 
 
-def _parent_attended(review) -> bool:
-    return any(i.role == "parent" and i.attended for i in review.invitees.all())
-
-
 def _share(part, whole) -> str:
     """part/whole as a percentage: 'c' if either count is suppressed (8.5),
     a dash when there is nothing to divide by."""
@@ -280,9 +291,14 @@ def _share(part, whole) -> str:
     return _pct(part, whole.value, 0)
 
 
-def reviews_table(start: date, end: date) -> FigureTable | None:
-    plans = support_plan_reviews(start, end)
-    ehc = ehc_annual_reviews(start, end)
+def review_counts(start: date, end: date) -> tuple[dict | None, dict | None]:
+    """Support-plan reviews and EHC annual reviews, for reviews_table and
+    attendance_table (read once when both are drawn)."""
+    return support_plan_reviews(start, end), ehc_annual_reviews(start, end)
+
+
+def reviews_table(start: date, end: date, counts: tuple | None = None) -> FigureTable | None:
+    plans, ehc = counts or review_counts(start, end)
     rows, labels = [], []
     if plans is not None:
         labels.append("Support plan reviews")
@@ -302,9 +318,8 @@ def reviews_table(start: date, end: date) -> FigureTable | None:
     return result
 
 
-def attendance_table(start: date, end: date) -> FigureTable | None:
-    plans = support_plan_reviews(start, end)
-    ehc = ehc_annual_reviews(start, end)
+def attendance_table(start: date, end: date, counts: tuple | None = None) -> FigureTable | None:
+    plans, ehc = counts or review_counts(start, end)
     rows, labels = [], []
     if plans is not None:
         labels.append("Support plan reviews")
@@ -345,8 +360,6 @@ def support_without_review_this_term(term) -> list | None:
     models = _support_plans()
     if models is None or term is None:
         return None
-    from django.db.models import Q
-
     reviewed = models.Cycle.objects.filter(
         Q(review_date__gte=term.start, review_date__lte=term.end) | Q(meeting_date__gte=term.start, meeting_date__lte=term.end)
     ).values("plan__pupil_id")
@@ -359,11 +372,15 @@ def support_without_review_this_term(term) -> list | None:
 # -- all together ---------------------------------------------------------------------
 
 def provision_tables(year: AcademicYear, as_at: date, dashboard: bool = False) -> list:
+    # What two tables both read is read once.
+    found = _interventions()
+    effect_rows = found[1].effectiveness(start=year.start, end=as_at) if found is not None else None
+    reviews = review_counts(year.start, as_at)
     tables = [
-        intervention_table(year.start, as_at),
-        reviews_table(year.start, as_at),
-        attendance_table(year.start, as_at),
+        intervention_table(year.start, as_at, effect_rows),
+        reviews_table(year.start, as_at, reviews),
+        attendance_table(year.start, as_at, reviews),
     ]
     if dashboard:
-        tables += [spending_table(year, as_at), intervention_spending_table(year, as_at)]
+        tables += [spending_table(year, as_at), intervention_spending_table(year, as_at, effect_rows)]
     return [t for t in tables if t is not None]

@@ -1,14 +1,17 @@
 """Reads for the reports: who was on roll and on the register on a given day,
 what moved during a period. Raw counts only; reports.figures turns them into
 suppressed tables for publication. Each function runs a fixed number of
-queries whatever the number of pupils (it fetches values, then counts in
-Python)."""
+queries whatever the number of pupils. The published figures are counted in
+the database (GROUP BY and conditional counts: a few hundred rows at most
+come back, at 100,000 pupils as at 2,000; docs/performance.md); the analysis
+page, which names pupils, fetches one row a pupil (snapshot)."""
 
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
-from django.db.models import Q
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Subquery
 
 from pupils.models import ON_REGISTER, Pupil, PupilNeed, RegisterEntry, RegisterEvent, SenStatus
 from send_register.calendar import today
@@ -50,9 +53,13 @@ def snapshot(day: date) -> list[PupilFacts]:
     current = day >= today()
     if current:
         status = {pk: s for pk, s, *_ in rows}
+        # At most one open primary need a pupil (a database constraint), so
+        # every open one is fetched: only the pupils on roll are looked up
+        # below, and a list of every pupil's id in the query cost more than
+        # the rows it left out (docs/performance.md).
         needs = dict(
-            PupilNeed.objects.filter(end_date__isnull=True, rank=PupilNeed.Rank.PRIMARY, pupil__in=[r[0] for r in rows])
-            .values_list("pupil_id", "need_type_id")
+            PupilNeed.objects.filter(end_date__isnull=True, rank=PupilNeed.Rank.PRIMARY)
+            .order_by().values_list("pupil_id", "need_type_id")
         ) if rows else {}
     else:
         status = dict(RegisterEntry.objects.filter(_active_on(day)).values_list("pupil_id", "status"))
@@ -70,25 +77,84 @@ def status_counts(facts: list[PupilFacts]) -> Counter:
     return Counter(f.status for f in facts)
 
 
+class Group(NamedTuple):
+    """Pupils on roll alike in what the published figures break down by."""
+
+    status: str
+    year_group: str
+    primary_need: str  # need type code, or "" (none recorded, or not on the register)
+
+
+def count_facts(facts: list[PupilFacts]) -> Counter:
+    """A snapshot counted as register_counts counts it."""
+    return Counter(Group(f.status, f.year_group, f.primary_need) for f in facts)
+
+
+def _entry_in_force(day: date, pupil_ref: str = "pupil_id"):
+    """The register entry that gives a pupil's status on a past day: of those
+    active that day, the one that began first (as snapshot reads them). For
+    Subquery(...) with OuterRef(pupil_ref)."""
+    return RegisterEntry.objects.filter(_active_on(day), pupil_id=OuterRef(pupil_ref)).order_by("start_date", "pk")
+
+
+def register_counts(day: date) -> Counter:
+    """Pupils on roll on `day` counted by Group (status, year group, primary
+    need), in the database: the same figures as count_facts(snapshot(day)),
+    in one query returning a row per group instead of one per pupil."""
+    pupils = Pupil.objects.filter(on_roll_q(day)).order_by()
+    if day >= today():
+        # At most one open primary need a pupil (a database constraint): a
+        # LEFT JOIN on it counts each pupil once.
+        rows = pupils.annotate(
+            open_primary=FilteredRelation("needs", condition=Q(needs__end_date__isnull=True, needs__rank=PupilNeed.Rank.PRIMARY)),
+        ).values_list("sen_status", "year_group", "open_primary__need_type_id")
+    else:
+        # The history: entries and needs may overlap on a day after a
+        # backdated change, so each pupil takes the one entry snapshot takes
+        # (the earliest begun) and the need it would keep (the last in the
+        # need types' order).
+        status = Subquery(_entry_in_force(day, "pk").values("status")[:1])
+        need = Subquery(
+            PupilNeed.objects.filter(_active_on(day), pupil_id=OuterRef("pk"), rank=PupilNeed.Rank.PRIMARY)
+            .order_by("-need_type__sort_order").values("need_type_id")[:1]
+        )
+        rows = pupils.annotate(s=status, n=need).values_list("s", "year_group", "n")
+    counts: Counter = Counter()
+    for s, year_group, need, n in rows.annotate(pupils=Count("pk")):
+        s = s or SenStatus.NONE
+        counts[Group(s, year_group, (need or "") if s in ON_REGISTER else "")] += n
+    return counts
+
+
 def register_over_time(days: list[date]) -> list[dict]:
-    """For each day: pupils on roll, and on the register by status. Two queries
-    for any number of days (entries and the roll are fetched once)."""
+    """For each day: pupils on roll, and on the register by status. Counted in
+    the database: one query for the roll on every day (and today's statuses),
+    and one for each past day's statuses from the register history."""
     now = today()
-    pupils = list(Pupil.objects.values_list("pk", "admission_date", "leaving_date", "sen_status"))
-    entries = list(RegisterEntry.objects.values_list("pupil_id", "status", "start_date", "end_date"))
-    out = []
-    for day in days:
-        roll = {pk: s for pk, admitted, left, s in pupils if (admitted is None or admitted <= day) and (left is None or left > day)}
+    statuses = (SenStatus.EHC_PLAN, SenStatus.SEN_SUPPORT, SenStatus.MONITORING)
+    sums = {}
+    for i, day in enumerate(days):
+        sums[f"roll{i}"] = Count("pk", filter=on_roll_q(day))
         if day >= now:
-            status = roll
+            for s in statuses:
+                sums[f"{s}{i}"] = Count("pk", filter=on_roll_q(day) & Q(sen_status=s))
+    totals = Pupil.objects.order_by().aggregate(**sums) if sums else {}
+    out = []
+    for i, day in enumerate(days):
+        if day >= now:
+            counts = {s: totals[f"{s}{i}"] for s in statuses}
         else:
-            status = {}
-            for pupil_id, s, start, end in entries:
-                if start <= day and (end is None or end > day):
-                    status[pupil_id] = s
-        counts = Counter(status.get(pk, SenStatus.NONE) for pk in roll)
-        out.append({"day": day, "roll": len(roll), "E": counts[SenStatus.EHC_PLAN], "K": counts[SenStatus.SEN_SUPPORT],
-                    "M": counts[SenStatus.MONITORING]})
+            # Each pupil on roll that day counts once, with the entry
+            # snapshot would take: no earlier-begun entry active that day.
+            earlier = RegisterEntry.objects.filter(
+                _active_on(day), pupil_id=OuterRef("pupil_id"),
+            ).filter(Q(start_date__lt=OuterRef("start_date")) | Q(start_date=OuterRef("start_date"), pk__lt=OuterRef("pk")))
+            counts = dict(
+                RegisterEntry.objects.filter(_active_on(day), on_roll_q(day, "pupil__"))
+                .filter(~Exists(earlier)).order_by().values_list("status").annotate(n=Count("pk"))
+            )
+        out.append({"day": day, "roll": totals[f"roll{i}"], "E": counts.get(SenStatus.EHC_PLAN, 0),
+                    "K": counts.get(SenStatus.SEN_SUPPORT, 0), "M": counts.get(SenStatus.MONITORING, 0)})
     return out
 
 
