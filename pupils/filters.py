@@ -79,7 +79,14 @@ class RegisterFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Callables: read from the cache only if the form is built.
         self.filters["need"].extra["choices"] = _need_choices
-        self.filters["class_group"].extra["choices"] = _class_choices
+        if filter_choices()["many_classes"]:
+            # A trust's thousands of classes are no list to scroll: type the name.
+            self.filters["class_group"] = django_filters.CharFilter(
+                field_name="form__name", lookup_expr="iexact", label="Class (its name)",
+            )
+            self.filters["class_group"].model, self.filters["class_group"].parent = Pupil, self
+        else:
+            self.filters["class_group"].extra["choices"] = _class_choices
 
     def filter_review_overdue(self, queryset, name, value):
         """Pupils with a support plan review or an EHC review past its date
@@ -142,12 +149,22 @@ class RegisterFilter(django_filters.FilterSet):
         return form
 
 
+CLASS_SELECT_LIMIT = 300  # more classes than this, and the class filter is a text box
+
+
 def filter_choices() -> dict:
     """The need types and classes to filter by, until either changes."""
-    return cached("register-filter-choices", lambda: {
-        "needs": [(n.code, str(n)) for n in NeedType.objects.all()],
-        "classes": [(str(pk), name) for pk, name in ClassGroup.objects.filter(kind=ClassGroup.Kind.FORM).values_list("pk", "name")],
-    })
+
+    def compute():
+        classes = ClassGroup.objects.filter(kind=ClassGroup.Kind.FORM)
+        many = classes.count() > CLASS_SELECT_LIMIT
+        return {
+            "needs": [(n.code, str(n)) for n in NeedType.objects.all()],
+            "classes": [] if many else [(str(pk), name) for pk, name in classes.values_list("pk", "name")],
+            "many_classes": many,
+        }
+
+    return cached("register-filter-choices", compute)
 
 
 def _need_choices():

@@ -1,6 +1,7 @@
 """The register page: who is on it, filters, search, sorting, pagination,
 counts, and a query count that does not grow with the number of pupils."""
 
+import re
 from datetime import date
 
 import pytest
@@ -168,3 +169,14 @@ def test_the_counts_follow_a_change_at_once(world, client_for):
     assert client.get(URL).context["counts"]["total"] == 2
     place(world.unlisted_pupil, world.senco)
     assert client.get(URL).context["counts"]["total"] == 3
+
+
+def test_at_trust_size_the_class_filter_is_a_text_box(world, client_for, monkeypatch):
+    from pupils import filters
+
+    monkeypatch.setattr(filters, "CLASS_SELECT_LIMIT", 1)  # the world has two classes
+    client = client_for(world.senco)
+    page = client.get(URL).content.decode()
+    assert '<select name="class_group"' not in page
+    assert re.search(r'<input type="text" name="class_group"[^>]*class="govuk-input', page)
+    assert names(client.get(URL, {"class_group": "3 oak"})) == ["Amelia"]
