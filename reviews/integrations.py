@@ -162,7 +162,8 @@ OVERDUE_REVIEW_KINDS = ("annual_review", "interim_review", "phase_transfer", "su
 
 
 def pupils_with_overdue_reviews(today) -> list[int]:
-    """Pupils with an EHC review or a support plan review past its date."""
-    from .deadlines import collect
+    """Pupils with an EHC review or a support plan review past its date (from
+    the due dates' cached table, as the due page reads them)."""
+    from .deadlines import overdue_pupil_ids
 
-    return [item.pupil_id for item in collect(today=today) if item.kind in OVERDUE_REVIEW_KINDS and item.is_overdue(today)]
+    return list(overdue_pupil_ids(today, OVERDUE_REVIEW_KINDS))

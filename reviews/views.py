@@ -1,13 +1,15 @@
 """Pages for EHC plans, needs-assessment requests, reviews and what falls due.
 Thin: user -> object through reviews.access -> form -> one service -> redirect."""
 
-from datetime import timedelta
+from datetime import date
+from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -65,6 +67,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 
 DUE_PAGE_SIZE = 100
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @login_required
@@ -76,30 +79,69 @@ def due(request):
     today = timezone.localdate()
     form = DueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    items = deadlines.items_for_user(request.user, today=today, include_done=bool(filters.get("done")))
+    # The rows come from the cached table (reviews.deadlines.due_table), as
+    # plain tuples: the filters below compare their fields directly.
+    table, rows = deadlines.rows_for_user(request.user, today=today, include_done=bool(filters.get("done")))
+    now = today.toordinal()
     if filters.get("kind"):
-        items = [i for i in items if i.kind == filters["kind"]]
+        rows = [r for r in rows if r[deadlines.KIND] == filters["kind"]]
     if filters.get("overdue"):
-        items = [i for i in items if i.is_overdue(today)]
+        rows = [r for r in rows if r[deadlines.DUE] < now and not r[deadlines.DONE]]
     if filters.get("within") is not None:
-        limit = today + timedelta(days=filters["within"])
-        items = [i for i in items if i.due_date <= limit]
+        limit = now + filters["within"]
+        rows = [r for r in rows if r[deadlines.DUE] <= limit]
     if filters.get("statutory"):
-        items = [i for i in items if i.statutory]
+        rows = [r for r in rows if r[deadlines.STATUTORY]]
     # One page of dates at a time: a trust or LA has tens of thousands, and
     # rendering them all cost seconds (docs/performance.md).
-    page = Paginator(items, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    for item in page.object_list:
-        item.days = item.days_left(today)
-        item.overdue = item.is_overdue(today)
-        item.late = -item.days
+    page = Paginator(rows, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    everything = request.user.is_senco_or_head
     querystring = request.GET.copy()
     querystring.pop("page", None)
     return render(request, "reviews/due_list.html", {
-        "form": form, "items": page.object_list, "page_obj": page, "total": page.paginator.count,
-        "querystring": querystring.urlencode(), "today": today, "everything": request.user.is_senco_or_head,
-        "overdue_count": sum(1 for i in items if i.is_overdue(today)),
+        "form": form, "rows": _due_rows(page.object_list, table, now, everything), "page_obj": page,
+        "total": page.paginator.count, "querystring": querystring.urlencode(), "today": today, "everything": everything,
+        "overdue_count": sum(1 for r in rows if r[deadlines.DUE] < now and not r[deadlines.DONE]),
     })
+
+
+def _due_rows(rows, table, now: int, everything: bool):
+    """The table rows of one page of dates, written in Python with escaping
+    rather than a template (and two includes) per row: the rows were most of
+    the page's own time once the dates were cached (docs/performance.md). The
+    markup is that of reviews/partials/due_when.html and rule_tag.html."""
+    rule_cells = {}
+    for key, rule in table.rules.items():
+        tag = ('<strong class="govuk-tag govuk-tag--purple" title="{ref}">Statutory</strong>' if rule.statutory
+               else '<strong class="govuk-tag govuk-tag--grey" title="{ref}">Good practice</strong>')
+        ref = escape(rule.source_ref)
+        rule_cells[key] = f'<td class="govuk-table__cell">{tag.format(ref=ref)}<br><span class="govuk-body-s">{ref}</span></td>'
+    parts = []
+    for due_on, done, _kind, _statutory, _pupil, responsible_id, pupil_name, title, url, note, rule_key, _key in rows:
+        day = date.fromordinal(due_on)
+        days = due_on - now
+        if done:
+            when = '<strong class="govuk-tag govuk-tag--green">Done</strong>'
+        elif days < 0:
+            when = f'<strong class="govuk-tag govuk-tag--red">Overdue by {-days} day{"" if days == -1 else "s"}</strong>'
+        elif days == 0:
+            when = '<strong class="govuk-tag govuk-tag--orange">Today</strong>'
+        elif days <= 7:
+            when = f'<strong class="govuk-tag govuk-tag--yellow">In {days} day{"" if days == 1 else "s"}</strong>'
+        else:
+            when = f"In {days} days"
+        what = f'<a class="govuk-link" href="{escape(url)}">{escape(title)}</a>' if url else escape(title)
+        if note:
+            what += f'<br><span class="govuk-body-s">{escape(note)}</span>'
+        who = (f'<td class="govuk-table__cell">{escape(table.names.get(responsible_id) or "Not assigned")}</td>'
+               if everything else "")
+        parts.append(
+            f'<tr class="govuk-table__row">'
+            f'<td class="govuk-table__cell">{day.day} {_MONTHS[day.month - 1]} {day.year}<br>{when}</td>'
+            f'<th scope="row" class="govuk-table__header">{escape(pupil_name)}</th>'
+            f'<td class="govuk-table__cell">{what}</td>{rule_cells[rule_key]}{who}</tr>\n'
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
 # ---------------------------------------------------------------------------

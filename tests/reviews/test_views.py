@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from pupils.models import AccessLog, SenStatus
-from reviews import services
+from reviews import deadlines, services
 from reviews.models import AnnualReview, AssessmentRequest, EHCPlan, EvidenceItem, PlanOutcome, ReviewInvitee
 from tests.factories import PupilFactory
 
@@ -306,7 +306,36 @@ def services_place(pupil, world):
                    reason="Assessed", decided_by=world.senco)
 
 
-@pytest.mark.parametrize("page", ["reviews:due", "reviews:plan_list"])
+def test_the_due_page_does_not_grow_with_the_number_of_pupils(world, client_for, django_assert_max_num_queries):
+    """Worked out (the first request after a change) and read from the cache
+    (reviews.deadlines.due_table), the same number of queries at 2 and 14 plans."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from send_register.datacache import note_change
+
+    client = client_for(world.senco)
+    _school_of(2, world)
+    client.get(reverse("reviews:due"))  # warm (school, settings, session)
+    note_change()
+    with CaptureQueriesContext(connection) as worked_out:
+        assert client.get(reverse("reviews:due")).status_code == 200
+    with CaptureQueriesContext(connection) as cached:
+        assert client.get(reverse("reviews:due")).status_code == 200
+    # The collectors' nine queries are not made when the dates are cached.
+    assert len(cached.captured_queries) <= len(worked_out.captured_queries) - 9
+    _school_of(12, world)
+    with django_assert_max_num_queries(len(worked_out.captured_queries)):
+        response = client.get(reverse("reviews:due"))
+    dates = len(deadlines.rows_for_user(world.senco, today=today())[1])
+    assert response.status_code == 200 and f"{dates} dates, earliest first".encode() in response.content
+    assert dates > 14 * 5  # every plan's and request's dates
+    with django_assert_max_num_queries(len(cached.captured_queries)):
+        assert client.get(reverse("reviews:due")).status_code == 200
+    assert EHCPlan.objects.count() == 14
+
+
+@pytest.mark.parametrize("page", ["reviews:plan_list"])
 def test_list_pages_do_not_grow_with_the_number_of_pupils(world, client_for, django_assert_max_num_queries, page):
     client = client_for(world.senco)
     _school_of(2, world)
@@ -314,6 +343,9 @@ def test_list_pages_do_not_grow_with_the_number_of_pupils(world, client_for, dja
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from send_register.datacache import note_change
+
+    note_change()  # both requests measured are the first after a change (send_register.datacache)
     with CaptureQueriesContext(connection) as small:
         assert client.get(reverse(page)).status_code == 200
     _school_of(12, world)
