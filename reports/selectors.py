@@ -90,39 +90,51 @@ def count_facts(facts: list[PupilFacts]) -> Counter:
     return Counter(Group(f.status, f.year_group, f.primary_need) for f in facts)
 
 
-def _entry_in_force(day: date, pupil_ref: str = "pupil_id"):
-    """The register entry that gives a pupil's status on a past day: of those
-    active that day, the one that began first (as snapshot reads them). For
-    Subquery(...) with OuterRef(pupil_ref)."""
-    return RegisterEntry.objects.filter(_active_on(day), pupil_id=OuterRef(pupil_ref)).order_by("start_date", "pk")
+def entries_in_force(day: date):
+    """The register entries that give pupils their status on a past day: of
+    each pupil's entries active that day, the one that began first, as
+    snapshot reads them (entries overlap only after a backdated return to the
+    register). An anti-join, so the database counts them in one pass."""
+    earlier = RegisterEntry.objects.filter(_active_on(day), pupil_id=OuterRef("pupil_id")).filter(
+        Q(start_date__lt=OuterRef("start_date")) | Q(start_date=OuterRef("start_date"), pk__lt=OuterRef("pk"))
+    )
+    return RegisterEntry.objects.filter(_active_on(day)).filter(~Exists(earlier)).order_by()
 
 
 def register_counts(day: date) -> Counter:
     """Pupils on roll on `day` counted by Group (status, year group, primary
     need), in the database: the same figures as count_facts(snapshot(day)),
-    in one query returning a row per group instead of one per pupil."""
+    from queries returning a row per group instead of one per pupil."""
     pupils = Pupil.objects.filter(on_roll_q(day)).order_by()
+    counts: Counter = Counter()
     if day >= today():
         # At most one open primary need a pupil (a database constraint): a
         # LEFT JOIN on it counts each pupil once.
         rows = pupils.annotate(
             open_primary=FilteredRelation("needs", condition=Q(needs__end_date__isnull=True, needs__rank=PupilNeed.Rank.PRIMARY)),
-        ).values_list("sen_status", "year_group", "open_primary__need_type_id")
-    else:
-        # The history: entries and needs may overlap on a day after a
-        # backdated change, so each pupil takes the one entry snapshot takes
-        # (the earliest begun) and the need it would keep (the last in the
-        # need types' order).
-        status = Subquery(_entry_in_force(day, "pk").values("status")[:1])
-        need = Subquery(
-            PupilNeed.objects.filter(_active_on(day), pupil_id=OuterRef("pk"), rank=PupilNeed.Rank.PRIMARY)
-            .order_by("-need_type__sort_order").values("need_type_id")[:1]
-        )
-        rows = pupils.annotate(s=status, n=need).values_list("s", "year_group", "n")
-    counts: Counter = Counter()
-    for s, year_group, need, n in rows.annotate(pupils=Count("pk")):
-        s = s or SenStatus.NONE
-        counts[Group(s, year_group, (need or "") if s in ON_REGISTER else "")] += n
+        ).values_list("sen_status", "year_group", "open_primary__need_type_id").annotate(n=Count("pk"))
+        for s, year_group, need, n in rows:
+            counts[Group(s, year_group, (need or "") if s in ON_REGISTER else "")] += n
+        return counts
+    # A past day, from the history: the pupils on the register that day by
+    # their entry in force, with the primary need snapshot would keep (the
+    # last in the need types' order, should two overlap); everyone else on
+    # roll has no SEN that day.
+    need = Subquery(
+        PupilNeed.objects.filter(_active_on(day), pupil_id=OuterRef("pupil_id"), rank=PupilNeed.Rank.PRIMARY)
+        .order_by("-need_type__sort_order").values("need_type_id")[:1]
+    )
+    on_register = Counter()
+    rows = (
+        entries_in_force(day).filter(on_roll_q(day, "pupil__")).annotate(need=need)
+        .values_list("status", "pupil__year_group", "need").annotate(n=Count("pk"))
+    )
+    for s, year_group, need_type, n in rows:
+        counts[Group(s, year_group, (need_type or "") if s in ON_REGISTER else "")] += n
+        on_register[year_group] += n
+    for year_group, n in pupils.values_list("year_group").annotate(n=Count("pk")):
+        if n > on_register[year_group]:
+            counts[Group(SenStatus.NONE, year_group, "")] += n - on_register[year_group]
     return counts
 
 
@@ -144,14 +156,9 @@ def register_over_time(days: list[date]) -> list[dict]:
         if day >= now:
             counts = {s: totals[f"{s}{i}"] for s in statuses}
         else:
-            # Each pupil on roll that day counts once, with the entry
-            # snapshot would take: no earlier-begun entry active that day.
-            earlier = RegisterEntry.objects.filter(
-                _active_on(day), pupil_id=OuterRef("pupil_id"),
-            ).filter(Q(start_date__lt=OuterRef("start_date")) | Q(start_date=OuterRef("start_date"), pk__lt=OuterRef("pk")))
+            # Each pupil on roll that day counts once, by their entry in force.
             counts = dict(
-                RegisterEntry.objects.filter(_active_on(day), on_roll_q(day, "pupil__"))
-                .filter(~Exists(earlier)).order_by().values_list("status").annotate(n=Count("pk"))
+                entries_in_force(day).filter(on_roll_q(day, "pupil__")).values_list("status").annotate(n=Count("pk"))
             )
         out.append({"day": day, "roll": totals[f"roll{i}"], "E": counts.get(SenStatus.EHC_PLAN, 0),
                     "K": counts.get(SenStatus.SEN_SUPPORT, 0), "M": counts.get(SenStatus.MONITORING, 0)})
