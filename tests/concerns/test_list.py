@@ -114,8 +114,10 @@ def test_it_does_not_grow_queries_with_the_number_of_concerns(world, client_for,
             make(pupil, teacher, days_old=i + 1, review_date=timezone.localdate() - timedelta(days=1) if i % 2 else None)
 
     add(3)
+    client.get(reverse("concerns:list"))  # the first request after a change reads the data cache again
     small = _queries_for_list(client)
     add(30)
+    client.get(reverse("concerns:list"))  # the first request after a change reads the data cache again (send_register.datacache)
     large = _queries_for_list(client)
     assert large == small
     with django_assert_max_num_queries(small):
