@@ -2,19 +2,18 @@
 Thin: user -> object through reviews.access -> form -> one service -> redirect."""
 
 from datetime import date
-from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.safestring import mark_safe
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pupils.access import get_pupil_for_user, log_access, pupils_visible_to
 from pupils.models import Tier
+from send_register.fragments import render_fragment
 
 from . import deadlines, selectors, services
 from .access import (
@@ -106,42 +105,16 @@ def due(request):
 
 
 def _due_rows(rows, table, now: int, everything: bool):
-    """The table rows of one page of dates, written in Python with escaping
-    rather than a template (and two includes) per row: the rows were most of
-    the page's own time once the dates were cached (docs/performance.md). The
-    markup is that of reviews/partials/due_when.html and rule_tag.html."""
-    rule_cells = {}
-    for key, rule in table.rules.items():
-        tag = ('<strong class="govuk-tag govuk-tag--purple" title="{ref}">Statutory</strong>' if rule.statutory
-               else '<strong class="govuk-tag govuk-tag--grey" title="{ref}">Good practice</strong>')
-        ref = escape(rule.source_ref)
-        rule_cells[key] = f'<td class="govuk-table__cell">{tag.format(ref=ref)}<br><span class="govuk-body-s">{ref}</span></td>'
-    parts = []
+    """One page of dates as the table's rows: plain values written by a Jinja2
+    fragment (send_register/fragments.py) instead of a Django template and two
+    includes per row, which were most of the page's own time once the dates
+    were cached (docs/performance.md)."""
+    page = []
     for due_on, done, _kind, _statutory, _pupil, responsible_id, pupil_name, title, url, note, rule_key, _key in rows:
         day = date.fromordinal(due_on)
-        days = due_on - now
-        if done:
-            when = '<strong class="govuk-tag govuk-tag--green">Done</strong>'
-        elif days < 0:
-            when = f'<strong class="govuk-tag govuk-tag--red">Overdue by {-days} day{"" if days == -1 else "s"}</strong>'
-        elif days == 0:
-            when = '<strong class="govuk-tag govuk-tag--orange">Today</strong>'
-        elif days <= 7:
-            when = f'<strong class="govuk-tag govuk-tag--yellow">In {days} day{"" if days == 1 else "s"}</strong>'
-        else:
-            when = f"In {days} days"
-        what = f'<a class="govuk-link" href="{escape(url)}">{escape(title)}</a>' if url else escape(title)
-        if note:
-            what += f'<br><span class="govuk-body-s">{escape(note)}</span>'
-        who = (f'<td class="govuk-table__cell">{escape(table.names.get(responsible_id) or "Not assigned")}</td>'
-               if everything else "")
-        parts.append(
-            f'<tr class="govuk-table__row">'
-            f'<td class="govuk-table__cell">{day.day} {_MONTHS[day.month - 1]} {day.year}<br>{when}</td>'
-            f'<th scope="row" class="govuk-table__header">{escape(pupil_name)}</th>'
-            f'<td class="govuk-table__cell">{what}</td>{rule_cells[rule_key]}{who}</tr>\n'
-        )
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+        page.append((f"{day.day} {_MONTHS[day.month - 1]} {day.year}", due_on - now, done, pupil_name, title, url, note,
+                     table.rules[rule_key], table.names.get(responsible_id, "")))
+    return render_fragment("reviews/due_rows.jinja", {"rows": page, "everything": everything})
 
 
 # ---------------------------------------------------------------------------
