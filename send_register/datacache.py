@@ -50,11 +50,13 @@ DAY = 24 * 3600
 _request = threading.local()
 
 
-def data_version() -> int:
-    """The SEND data's version: one indexed lookup (once a request)."""
+def data_version() -> str:
+    """The SEND data's version: the newest change's id and token, one indexed
+    lookup (once a request)."""
     version = getattr(_request, "version", None)
     if version is None:
-        version = DataChange.objects.aggregate(v=Max("id"))["v"] or 0
+        newest = DataChange.objects.order_by("-id").values_list("id", "token").first()
+        version = f"{newest[0]}.{newest[1]}" if newest else "0"
         if getattr(_request, "open", False):
             _request.version = version
     return version
@@ -100,7 +102,7 @@ def cached(name: str, compute: Callable[[], T], *, timeout: int = DAY) -> T:
 
 def prune() -> int:
     """Delete every change row but the newest (which holds the version)."""
-    newest = data_version()
+    newest = DataChange.objects.aggregate(v=Max("id"))["v"] or 0
     # A plain DELETE: the model signals (and the object-by-object delete they
     # would need) have nothing to do for these rows.
     return DataChange.objects.filter(id__lt=newest)._raw_delete(DataChange.objects.db)

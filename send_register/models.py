@@ -2,6 +2,7 @@
 shares: the email outbox and PDF jobs (kept in the database so that nothing is
 lost while Redis or the worker is down)."""
 
+import secrets
 from datetime import date
 
 from django.conf import settings
@@ -244,6 +245,10 @@ class RetentionAction(models.Model):
         return f"Pupil #{self.former_pupil_id} {self.get_action_display().lower()}"
 
 
+def _token() -> str:
+    return secrets.token_hex(6)
+
+
 class DataChange(models.Model):
     """One row for every change to the SEND data (send_register.datacache):
     the highest id is the data's version, and a figure cached under one
@@ -252,6 +257,8 @@ class DataChange(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(auto_now_add=True)
+    # SQLite hands out a rolled-back row's id again; the token tells the two apart.
+    token = models.CharField(max_length=12, default=_token, editable=False)
 
     def __str__(self):
         return f"change {self.id}"
