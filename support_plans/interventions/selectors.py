@@ -199,7 +199,8 @@ def provision_map(*, term_start: date, term_end: date, year_start: date, year_en
     running this year with its pupils, staffing and cost this term and year.
     A fixed number of queries whatever the size of the school."""
     interventions = list(Intervention.objects.all())
-    in_year = PlacementPupil.objects.filter(joined_on__lte=year_end).exclude(left_on__lt=year_start)
+    # No model ordering (by pupil name): it would join every pupil into the counts below.
+    in_year = PlacementPupil.objects.filter(joined_on__lte=year_end).exclude(left_on__lt=year_start).order_by()
     pupils = {
         r["placement__intervention_id"]: r["n"]
         for r in in_year.values("placement__intervention_id").annotate(n=Count("pupil", distinct=True))
