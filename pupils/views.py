@@ -4,7 +4,6 @@ which form, which service, where next."""
 
 import csv
 import logging
-from dataclasses import replace
 from datetime import timedelta
 
 from django.contrib import messages
@@ -14,7 +13,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -144,21 +145,28 @@ def register_export(request):
 @login_required
 def detail(request, pk):
     user = request.user
-    pupil = access.get_pupil_for_user(user, pk, Tier.SUMMARY, queryset=Pupil.objects.select_related("form"))
+    pupil = access.get_pupil_for_user(user, pk, Tier.SUMMARY)
     tier = pupil.access_tier
     access.log_access(user, pupil, "Pupil page")
     # What the page shows of the record is the same for everyone at a tier:
-    # read once and kept until the SEND data changes (docs/performance.md),
-    # so a view costs the access check, the log row and one version lookup.
+    # read and written out once, then kept until the SEND data changes
+    # (docs/performance.md), so a view costs the access check, the log row,
+    # the data's version and what depends on the user (buttons, links, the
+    # sections' user parts).
     page = cached(f"pupil-page:{pupil.pk}:{tier}", lambda: {
         "record": _record(user, pupil, tier),
         "sections": pupil_section_data(pupil, tier),
     })
+    record = page["record"]
     context = {
-        **page["record"],
         "pupil": pupil,
         "tier": tier,
         "Tier": Tier,
+        "record_html": mark_safe(record["record_html"]),
+        "documents_html": mark_safe(record["documents_html"]),
+        "changes_html": mark_safe(record["changes_html"]),
+        "agencies": record["agencies"],
+        "form_name": record["form_name"],
         "sections": pupil_sections(user, pupil, tier, data=page["sections"]),
         "can_manage": access.can_manage_register(user),
         "can_edit_profile": tier >= Tier.PLAN,
@@ -170,54 +178,59 @@ def detail(request, pk):
 
 
 def _record(user, pupil: Pupil, tier: int) -> dict:
-    """The pupil page's view of `pupil`'s own record at `tier`, as plain data
-    for the data cache. `pupil.access_tier` is set, so the access helpers
-    answer for the tier, not for the user who happens to read it first."""
+    """The pupil page's view of `pupil`'s own record at `tier`, for the data
+    cache: the parts that are the same for everyone at the tier written out
+    as HTML (templates/pupils/pupil_detail_*.html), and the agencies as plain
+    data (their links depend on the user). `pupil.access_tier` is set, so the
+    access helpers answer for the tier, not for whoever reads it first."""
     profile = OnePageProfile.objects.filter(pupil=pupil).first()
-    record = {
+    context = {
+        "pupil": pupil,
+        "tier": tier,
+        "Tier": Tier,
         "needs": [
             {"label": n.need_type.label, "code": n.need_type_id, "area": n.need_type.get_broad_area_display(),
              "rank": n.get_rank_display(), "start_date": n.start_date}
             for n in pupil.current_needs
         ],
-        "profile": {
-            "how_to_support": profile.how_to_support, "gathered_on": profile.gathered_on,
-            "like_and_admire": profile.like_and_admire, "important_to_me": profile.important_to_me,
-            "find_hard": profile.find_hard, "pupil_words": profile.pupil_words,
-        } if profile else None,
+        "profile": profile,
         "documents": [
             {"url": reverse("pupils:document_download", args=[d.pk]), "title": d.title, "size": d.size,
              "kind": d.get_kind_display(), "date": d.document_date or d.created_at, "tier": d.get_tier_display()}
             for d in access.documents_visible_to(user, pupil)
         ],
     }
+    agencies = []
     if tier >= Tier.PLAN:
-        record.update(
+        context.update(
             events=[
                 {"date": e.effective_date, "what": _event_words(e), "reason": e.reason,
                  "decided_by": str(e.decided_by) if e.decided_by else "", "parents_told_on": e.parents_told_on}
                 for e in pupil.register_events.select_related("decided_by")[:50]
-            ],
-            agencies=[
-                {"name": a.get_agency_display(), "professional": a.professional, "contact": a.contact,
-                 "start_date": a.start_date, "end_date": a.end_date, "reason": a.reason,
-                 "consent_given_on": a.consent_given_on, "consent_given_by": a.consent_given_by,
-                 "edit_url": reverse("pupils:agency_edit", args=[pupil.pk, a.pk]),
-                 "end_url": reverse("pupils:agency_end", args=[pupil.pk, a.pk])}
-                for a in access.agencies_visible_to(user, pupil)
             ],
             parents=[
                 {"name": link.parent.get_full_name(), "relationship": link.get_relationship_display(),
                  "parental_responsibility": link.parental_responsibility}
                 for link in pupil.parent_links.select_related("parent")
             ],
-            history=[
-                replace(item, who=str(item.who) if item.who else "")
-                for item in selectors.change_history(pupil, tier)
-            ],
+            history=selectors.change_history(pupil, tier),
             key_staff=", ".join(str(u) for u in pupil.key_staff.all()),
         )
-    return record
+        agencies = [
+            {"name": a.get_agency_display(), "professional": a.professional, "contact": a.contact,
+             "start_date": a.start_date, "end_date": a.end_date, "reason": a.reason,
+             "consent_given_on": a.consent_given_on, "consent_given_by": a.consent_given_by,
+             "edit_url": reverse("pupils:agency_edit", args=[pupil.pk, a.pk]),
+             "end_url": reverse("pupils:agency_end", args=[pupil.pk, a.pk])}
+            for a in access.agencies_visible_to(user, pupil)
+        ]
+    return {
+        "record_html": render_to_string("pupils/pupil_detail_record.html", context),
+        "documents_html": render_to_string("pupils/pupil_detail_documents.html", context),
+        "changes_html": render_to_string("pupils/pupil_detail_changes.html", context) if tier >= Tier.PLAN else "",
+        "agencies": agencies,
+        "form_name": pupil.form.name if pupil.form_id else "",
+    }
 
 
 def _event_words(event) -> str:
