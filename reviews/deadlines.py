@@ -27,6 +27,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
+from django.db.models import F
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 log = logging.getLogger(__name__)
@@ -515,24 +516,17 @@ def _url_pattern(name: str, prefix: str, urlconf) -> str | None:
         return None
 
 
-def _url(name: str, *args) -> str:
-    if len(args) == 1 and isinstance(args[0], int):
-        pattern = _url_pattern(name, get_script_prefix(), get_urlconf())
-        return pattern.format(args[0]) if pattern is not None else ""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
-def _first_url(candidates, fallback) -> str:
-    """The first of `candidates` (name, args) that reverses, else `fallback`
-    (a string, or (name, pupil_id) reversed only when needed)."""
-    for name, args in candidates:
-        url = _url(name, *args)
-        if url:
-            return url
-    return _url(*fallback) if isinstance(fallback, tuple) else fallback
+def _url_maker(*names):
+    """A function of one id per name that gives the URL of the first of
+    `names` that exists (another app's page may not be installed), with the
+    patterns looked up once per collector rather than per item
+    (docs/performance.md)."""
+    prefix, urlconf = get_script_prefix(), get_urlconf()
+    for position, name in enumerate(names):
+        pattern = _url_pattern(name, prefix, urlconf)
+        if pattern is not None:
+            return lambda *ids: pattern.format(ids[position])
+    return lambda *ids: ""
 
 
 def _model(label: str):
@@ -569,6 +563,8 @@ def collect_ehc(today: date, config, school_phase: str, lead_id, pupil_ids=None)
     from .models import AnnualReview, AssessmentRequest, EHCPlan, ReviewInvitee
 
     items: list[DueItem] = []
+    review_url, plan_url = _url_maker("reviews:review_detail"), _url_maker("reviews:plan_detail")
+    request_url = _url_maker("reviews:request_detail")
     plans = (
         EHCPlan.objects.filter(status=EHCPlan.Status.IN_FORCE, pupil__leaving_date__isnull=True)
         .select_related("pupil")
@@ -585,7 +581,7 @@ def collect_ehc(today: date, config, school_phase: str, lead_id, pupil_ids=None)
                                config=config, school_phase=school_phase):
             review = by_id.get(step.review_id)
             responsible = (review.organiser_id if review and review.organiser_id else None) or plan.lead_id or lead_id
-            url = review.get_absolute_url() if review else plan.get_absolute_url()
+            url = review_url(review.pk) if review else plan_url(plan.pk)
             title = step.rule.title
             if review is not None and review.kind == "interim" and step.rule.key == "ar_meeting":
                 title = "Interim review meeting (under 5)"
@@ -602,9 +598,24 @@ def collect_ehc(today: date, config, school_phase: str, lead_id, pupil_ids=None)
             items.append(DueItem(
                 key=f"req{req.pk}.{step.key_part}.{step.due.isoformat()}", kind=step.rule.kind,
                 pupil_id=req.pupil_id, pupil_name=_name(req.pupil), title=step.rule.title, due_date=step.due,
-                responsible_id=req.lead_id or lead_id, rule=step.rule, url=req.get_absolute_url(), done=step.done,
+                responsible_id=req.lead_id or lead_id, rule=step.rule, url=request_url(req.pk), done=step.done,
             ))
     return items
+
+
+# The pupil's name as Pupil.display_name gives it, from the columns: the
+# collectors below read values, not model instances (building ~100,000
+# instances was most of collect()'s time at 100,000 pupils; docs/performance.md).
+_NAME_COLUMNS = ("legal_first_name", "legal_last_name", "preferred_first_name", "preferred_last_name")
+
+
+def _name_columns(path: str) -> list[str]:
+    return [f"{path}__{column}" for column in _NAME_COLUMNS]
+
+
+def _name_from(legal_first: str, legal_last: str, preferred_first: str, preferred_last: str) -> str:
+    # Pupil.display_name: the preferred name where one is recorded.
+    return f"{preferred_first or legal_first} {preferred_last or legal_last}"
 
 
 def collect_support_plans(today: date, lead_id, pupil_ids=None) -> list[DueItem]:
@@ -613,40 +624,44 @@ def collect_support_plans(today: date, lead_id, pupil_ids=None) -> list[DueItem]
     SupportPlan = _model("support_plans.SupportPlan")
     Cycle = _model("support_plans.Cycle")
     if SupportPlan is not None and _has_fields(SupportPlan, "pupil", "next_review_date"):
-        qs = SupportPlan.objects.filter(next_review_date__isnull=False, pupil__leaving_date__isnull=True).select_related("pupil")
+        qs = SupportPlan.objects.filter(next_review_date__isnull=False, pupil__leaving_date__isnull=True)
         if _has_fields(SupportPlan, "status"):
             qs = qs.filter(status="current")
         if pupil_ids is not None:
             qs = qs.filter(pupil_id__in=pupil_ids)
-        has_coordinator = _has_fields(SupportPlan, "coordinator")
+        coordinator = ["coordinator_id"] if _has_fields(SupportPlan, "coordinator") else []
         rule = rules()["sp_review"]
-        for plan in qs:
-            url = _first_url([("support_plans:plan_detail", [plan.pk])],
-                             ("pupils:detail", plan.pupil_id))
+        plan_url = _url_maker("support_plans:plan_detail", "pupils:detail")
+        for pk, pupil_id, review_on, *rest in qs.values_list(
+                "pk", "pupil_id", "next_review_date", *coordinator, *_name_columns("pupil")):
+            coordinator_id = rest.pop(0) if coordinator else None
+            url = plan_url(pk, pupil_id)
             items.append(DueItem(
-                key=f"sp{plan.pk}.{plan.next_review_date.isoformat()}", kind=rule.kind, pupil_id=plan.pupil_id,
-                pupil_name=_name(plan.pupil), title=rule.title, due_date=plan.next_review_date,
-                responsible_id=(plan.coordinator_id if has_coordinator else None) or lead_id, rule=rule, url=url,
+                key=f"sp{pk}.{review_on.isoformat()}", kind=rule.kind, pupil_id=pupil_id,
+                pupil_name=_name_from(*rest), title=rule.title, due_date=review_on,
+                responsible_id=coordinator_id or lead_id, rule=rule, url=url,
             ))
     if Cycle is not None and _has_fields(Cycle, "plan", "review_date", "closed_at"):
-        qs = Cycle.objects.filter(closed_at__isnull=True, review_date__isnull=False,
-                                  plan__pupil__leaving_date__isnull=True).select_related("plan", "plan__pupil")
+        qs = Cycle.objects.filter(closed_at__isnull=True, review_date__isnull=False, plan__pupil__leaving_date__isnull=True)
         if SupportPlan is not None and _has_fields(SupportPlan, "status"):
             qs = qs.filter(plan__status="current")  # a superseded plan's cycles are history
+        if SupportPlan is not None and _has_fields(SupportPlan, "next_review_date"):
+            # When the plan's own next review is the same day, one item is enough.
+            qs = qs.exclude(review_date=F("plan__next_review_date"))
         if pupil_ids is not None:
             qs = qs.filter(plan__pupil_id__in=pupil_ids)
+        coordinator = ["plan__coordinator_id"] if SupportPlan is not None and _has_fields(SupportPlan, "coordinator") else []
         rule = rules()["cycle_review"]
-        for cycle in qs:
-            plan = cycle.plan
-            # When the plan's own next review is the same day, one item is enough.
-            if getattr(plan, "next_review_date", None) == cycle.review_date and getattr(plan, "status", "current") == "current":
-                continue
-            url = _first_url([("support_plans:cycle_review", [cycle.pk]), ("support_plans:plan_detail", [plan.pk])],
-                             ("pupils:detail", plan.pupil_id))
+        cycle_url = _url_maker("support_plans:cycle_review", "support_plans:plan_detail", "pupils:detail")
+        for pk, plan_id, pupil_id, review_on, *rest in qs.values_list(
+                "pk", "plan_id", "plan__pupil_id", "review_date", *coordinator, *_name_columns("plan__pupil"),
+        ):
+            coordinator_id = rest.pop(0) if coordinator else None
+            url = cycle_url(pk, plan_id, pupil_id)
             items.append(DueItem(
-                key=f"cycle{cycle.pk}.{cycle.review_date.isoformat()}", kind=rule.kind, pupil_id=plan.pupil_id,
-                pupil_name=_name(plan.pupil), title=rule.title, due_date=cycle.review_date,
-                responsible_id=getattr(plan, "coordinator_id", None) or lead_id, rule=rule, url=url,
+                key=f"cycle{pk}.{review_on.isoformat()}", kind=rule.kind, pupil_id=pupil_id,
+                pupil_name=_name_from(*rest), title=rule.title, due_date=review_on,
+                responsible_id=coordinator_id or lead_id, rule=rule, url=url,
             ))
     return items
 
@@ -656,19 +671,19 @@ def collect_concerns(today: date, lead_id, pupil_ids=None) -> list[DueItem]:
     Concern = _model("concerns.Concern")
     if Concern is None or not _has_fields(Concern, "pupil", "review_date", "closed_at"):
         return []
-    qs = Concern.objects.filter(closed_at__isnull=True, review_date__isnull=False,
-                                pupil__leaving_date__isnull=True).select_related("pupil")
+    qs = Concern.objects.filter(closed_at__isnull=True, review_date__isnull=False, pupil__leaving_date__isnull=True)
     if _has_fields(Concern, "step"):
         qs = qs.exclude(step="draft")
     if pupil_ids is not None:
         qs = qs.filter(pupil_id__in=pupil_ids)
     rule = rules()["concern_review"]
+    concern_url = _url_maker("concerns:detail", "pupils:detail")
     items = []
-    for concern in qs:
-        url = _first_url([("concerns:detail", [concern.pk])], ("pupils:detail", concern.pupil_id))
+    for pk, pupil_id, review_on, *names in qs.values_list("pk", "pupil_id", "review_date", *_name_columns("pupil")):
+        url = concern_url(pk, pupil_id)
         items.append(DueItem(
-            key=f"concern{concern.pk}.{concern.review_date.isoformat()}", kind=rule.kind, pupil_id=concern.pupil_id,
-            pupil_name=_name(concern.pupil), title=rule.title, due_date=concern.review_date,
+            key=f"concern{pk}.{review_on.isoformat()}", kind=rule.kind, pupil_id=pupil_id,
+            pupil_name=_name_from(*names), title=rule.title, due_date=review_on,
             # The SENCo agrees the review date in triage and follows it up.
             responsible_id=lead_id, rule=rule, url=url,
         ))
@@ -680,24 +695,28 @@ def collect_interventions(today: date, lead_id, pupil_ids=None) -> list[DueItem]
     PlacementPupil = _model("interventions.PlacementPupil")
     if PlacementPupil is None or not _has_fields(PlacementPupil, "placement", "pupil", "exit_value"):
         return []
+    Placement = PlacementPupil._meta.get_field("placement").related_model
     qs = PlacementPupil.objects.filter(exit_value__isnull=True, placement__planned_end__isnull=False,
-                                       pupil__leaving_date__isnull=True).select_related("placement", "placement__intervention", "pupil")
+                                       pupil__leaving_date__isnull=True)
     if _has_fields(PlacementPupil, "left_on"):
         qs = qs.filter(left_on__isnull=True)
     if pupil_ids is not None:
         qs = qs.filter(pupil_id__in=pupil_ids)
+    optional = [column for field, column in (("intervention", "placement__intervention__name"), ("staff", "placement__staff_id"))
+                if _has_fields(Placement, field)]
     rule = rules()["intervention_exit"]
+    member_url = _url_maker("interventions:member_assessment", "interventions:placement_detail", "pupils:detail")
     items = []
-    for member in qs:
-        placement = member.placement
-        name = getattr(getattr(placement, "intervention", None), "name", "")
-        url = _first_url([("interventions:member_assessment", [member.pk]), ("interventions:placement_detail", [placement.pk])],
-                         ("pupils:detail", member.pupil_id))
+    for pk, placement_id, pupil_id, end_on, *rest in qs.values_list(
+            "pk", "placement_id", "pupil_id", "placement__planned_end", *optional, *_name_columns("pupil"),
+    ):
+        extra = dict(zip(optional, rest[:len(optional)]))
+        name = extra.get("placement__intervention__name") or ""
+        url = member_url(pk, placement_id, pupil_id)
         items.append(DueItem(
-            key=f"exit{member.pk}.{placement.planned_end.isoformat()}", kind=rule.kind, pupil_id=member.pupil_id,
-            pupil_name=_name(member.pupil), title=f"{rule.title}{f': {name}' if name else ''}",
-            due_date=placement.planned_end, responsible_id=getattr(placement, "staff_id", None) or lead_id,
-            rule=rule, url=url,
+            key=f"exit{pk}.{end_on.isoformat()}", kind=rule.kind, pupil_id=pupil_id,
+            pupil_name=_name_from(*rest[len(optional):]), title=f"{rule.title}{f': {name}' if name else ''}",
+            due_date=end_on, responsible_id=extra.get("placement__staff_id") or lead_id, rule=rule, url=url,
         ))
     return items
 
@@ -725,7 +744,7 @@ def collect(*, today: date, include_done: bool = False, pupil_ids=None) -> list[
     users = User.objects.in_bulk({i.responsible_id for i in items if i.responsible_id})
     for item in items:
         item.responsible = users.get(item.responsible_id)
-    items.sort(key=lambda i: (i.due_date, i.pupil_name, i.title))
+    items.sort(key=lambda i: (i.due_date, i.pupil_name, i.title, i.key))  # the key: the same order on every page
     return items
 
 

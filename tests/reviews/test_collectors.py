@@ -104,3 +104,32 @@ def test_the_anchor_setting_moves_the_next_annual_review(world, make_plan, make_
     ReviewSettings.objects.update_or_create(pk=1, defaults={"annual_anchor": "la_decision"})
     decided = meeting + timedelta(days=20)
     assert twelve_month_due() == [decided + relativedelta(years=1)]
+
+
+def test_an_open_cycle_due_the_same_day_as_its_plan_is_one_item(world):
+    plan = SupportPlan.objects.create(pupil=world.pupil, start_date=today() - timedelta(days=30),
+                                      next_review_date=today() + timedelta(days=20))
+    Cycle.objects.create(plan=plan, number=1, opened_on=today() - timedelta(days=30), review_date=plan.next_review_date)
+    items = keys_of(collect(today=today()), Kind.SUPPORT_PLAN)
+    assert [(i.key.split(".")[0], i.due_date) for i in items] == [(f"sp{plan.pk}", plan.next_review_date)]
+
+
+def test_every_collector_names_the_pupil_as_the_register_does(world, make_plan):
+    world.pupil.preferred_first_name, world.pupil.preferred_last_name = "Millie", ""
+    world.pupil.save()
+    make_plan()
+    plan = SupportPlan.objects.create(pupil=world.pupil, start_date=today(), next_review_date=today() + timedelta(days=9))
+    Cycle.objects.create(plan=plan, number=1, opened_on=today(), review_date=today() + timedelta(days=4))
+    Concern.objects.create(pupil=world.pupil, raised_by=world.teacher, raised_by_role="staff", step="strategies",
+                           review_date=today() + timedelta(days=3))
+    intervention = Intervention.objects.create(
+        name="Phonics catch-up", broad_area="CL", description="Phonics games", aim="Read new words", location="library",
+        hourly_cost_pence=1500, measure_name="Reading age", expected_gain=Decimal("2.0"),
+    )
+    placement = Placement.objects.create(intervention=intervention, staff=world.ta, start=today() - timedelta(weeks=8),
+                                         planned_end=today() + timedelta(days=2), days="Monday", times="9:10")
+    PlacementPupil.objects.create(placement=placement, pupil=world.pupil, joined_on=placement.start)
+    items = collect(today=today())
+    assert {Kind.ANNUAL_REVIEW, Kind.SUPPORT_PLAN, Kind.CONCERN, Kind.INTERVENTION} <= {i.kind for i in items}
+    assert {i.pupil_name for i in items} == {"Millie Brook"} == {world.pupil.display_name}
+    assert len([i for i in items if i.kind == Kind.SUPPORT_PLAN]) == 2  # the plan and its cycle on another day

@@ -155,3 +155,11 @@ def test_the_register_overdue_filter_reads_the_same_cached_dates(world, no_colle
     assert pupils_with_overdue_reviews(today()) == [world.other_pupil.pk]
     no_collecting()
     assert pupils_with_overdue_reviews(today()) == [world.other_pupil.pk]
+
+
+def test_names_and_titles_in_the_rows_are_escaped(world, client_for):
+    world.pupil.legal_last_name = "Brook <b>bold</b>"
+    world.pupil.save()
+    plan_create(pupil=world.pupil, by=world.senco, next_review_date=today() + timedelta(days=9))
+    page, _ = _get(client_for(world.senco))
+    assert "Amelia Brook &lt;b&gt;bold&lt;/b&gt;" in page and "<b>bold</b>" not in page
