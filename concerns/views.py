@@ -12,6 +12,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from pupils.access import children_of, get_child_for_parent, log_access
+from send_register.datacache import cached
+from send_register.fragments import render_fragment
 
 from . import services
 from .access import (
@@ -35,7 +37,7 @@ from .forms import (
     StepForm,
 )
 from .models import PARENT_AREA_LABELS, PARENT_OUTCOME_TEXT, PARENT_STEP_LABELS, Concern, ConcernAttachment
-from .selectors import timeline, triage_counts
+from .selectors import ConcernRows, rows_html, timeline, triage_counts
 from .services import STEP_RULES
 
 PAGE_SIZE = 50
@@ -73,10 +75,15 @@ def concern_list(request):
         if user.is_parent:
             return redirect("concerns:parent_list")
         raise PermissionDenied
-    base = Concern.objects.submitted()
-    concern_filter = ConcernFilter(request.GET or None, queryset=base.for_list())
-    filtered = concern_filter.qs if concern_filter.is_bound and concern_filter.is_valid() else base.for_list()
-    page = Paginator(filtered.order_by("-submitted_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The counts are the same for everybody who sees the list: from the data
+    # cache until a concern changes (or the day does: "review date passed").
+    counts = cached("concerns-triage-counts", lambda: triage_counts(Concern.objects.submitted()))
+    concern_filter = ConcernFilter(request.GET or None, queryset=Concern.objects.submitted())
+    valid = concern_filter.is_bound and concern_filter.is_valid()
+    filtering = valid and any(v not in (None, "", False) for v in concern_filter.form.cleaned_data.values())
+    # Unfiltered, the number of concerns is the cached total: no COUNT query.
+    rows = ConcernRows(concern_filter.qs, None) if filtering else ConcernRows(Concern.objects.submitted(), counts["total"])
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -85,10 +92,14 @@ def concern_list(request):
         {
             "filter": concern_filter,
             "form": concern_filter.form,
+            "filter_fields": render_fragment("concerns/filter_fields.jinja", {"fields": concern_filter.page_fields()}),
             "page": page,
-            "counts": triage_counts(base),
+            "page_obj": page,
+            "rows_html": rows_html(page.object_list),
+            "counts": counts,
             "shown": page.paginator.count,
             "query": query.urlencode(),
+            "querystring": query.urlencode(),
         },
     )
 

@@ -7,8 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from concerns.models import Concern
+from concerns.views import PAGE_SIZE
 
 from ..factories import ClassGroupFactory, PupilFactory, UserFactory
 from accounts.models import Role
@@ -96,32 +98,109 @@ def test_it_lets_the_head_see_the_list_and_turns_others_away(world, client_for, 
     assert client_for(world.ta).get(reverse("concerns:list"))["Location"] == reverse("concerns:mine")
 
 
-def _queries_for_list(client) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("concerns:list"))
-    assert response.status_code == 200
-    return len(queries)
+def _add(n, **kwargs):
+    made = []
+    for i in range(n):
+        form = ClassGroupFactory()
+        teacher = UserFactory(roles=[Role.TEACHER])
+        pupil = PupilFactory(form=form)
+        made.append(make(pupil, teacher, days_old=i + 1, review_date=timezone.localdate() - timedelta(days=1) if i % 2 else None, **kwargs))
+    return made
 
 
-def test_it_does_not_grow_queries_with_the_number_of_concerns(world, client_for, django_assert_max_num_queries):
+@pytest.mark.parametrize("params", [{}, {"state": "open"}])
+def test_it_does_not_grow_queries_with_the_number_of_concerns(world, client_for, django_assert_max_num_queries, params):
+    """3 concerns or 60 (more than a page): the same queries, unfiltered
+    (counts from the data cache) and filtered (a COUNT and a page of rows)."""
     client = client_for(world.senco)
-
-    def add(n):
-        for i in range(n):
-            form = ClassGroupFactory()
-            teacher = UserFactory(roles=[Role.TEACHER])
-            pupil = PupilFactory(form=form)
-            make(pupil, teacher, days_old=i + 1, review_date=timezone.localdate() - timedelta(days=1) if i % 2 else None)
-
-    add(3)
-    client.get(reverse("concerns:list"))  # the first request after a change reads the data cache again
-    small = _queries_for_list(client)
-    add(30)
-    client.get(reverse("concerns:list"))  # the first request after a change reads the data cache again (send_register.datacache)
-    large = _queries_for_list(client)
-    assert large == small
+    url = reverse("concerns:list")
+    _add(3)
+    client.get(url, params)  # the first request after a change reads the data cache again
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    small = len(queries)
+    _add(57)
+    client.get(url, params)  # the first request after a change reads the data cache again (send_register.datacache)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.context["shown"] == 60 and len(response.context["page"]) == PAGE_SIZE
+    assert len(queries) == small
     with django_assert_max_num_queries(small):
-        client.get(reverse("concerns:list"))
+        client.get(url, params)
+
+
+def test_it_pages_the_list_and_page_2_shows_the_rest(world, client_for):
+    made = _add(PAGE_SIZE + 7)  # days_old 1, 2, ...: newest first
+    client = client_for(world.senco)
+    first, response = listed(client)
+    assert response.context["shown"] == PAGE_SIZE + 7
+    assert first == {c.pk for c in made[:PAGE_SIZE]}
+    assert 'href="?page=2"' in response.content.decode()
+    second, response = listed(client, page=2)
+    assert second == {c.pk for c in made[PAGE_SIZE:]}
+    assert response.context["page"].number == 2
+    assert 'href="?page=1"' in response.content.decode()
+    # A page past the end shows the last one, as everywhere.
+    assert listed(client, page=99)[0] == second
+
+
+def test_the_page_links_keep_the_filters(world, client_for):
+    made = _add(PAGE_SIZE + 5)
+    closed = make(world.pupil, world.teacher, step=Step.OUTCOME, days_old=1, outcome="nfa")
+    client = client_for(world.senco)
+    got, response = listed(client, state="open", raised_by_role="staff")
+    assert response.context["shown"] == PAGE_SIZE + 5 and closed.pk not in got
+    html = response.content.decode()
+    assert 'href="?state=open&amp;raised_by_role=staff&amp;page=2"' in html
+    got, response = listed(client, state="open", raised_by_role="staff", page=2)
+    assert got == {c.pk for c in made[PAGE_SIZE:]}
+    assert 'href="?state=open&amp;raised_by_role=staff&amp;page=1"' in response.content.decode()
+    # The filter form shows the filters it is applying.
+    assert '<option value="open" selected>Open</option>' in response.content.decode()
+
+
+def test_each_row_shows_what_it_did(world, client_for, spread):
+    _, response = listed(client_for(world.senco))
+    html = response.content.decode()
+    overdue = spread["overdue"]
+    overdue.refresh_from_db()
+    sent = timezone.localtime(overdue.submitted_at)
+    row = html[html.index(f'href="{overdue.get_absolute_url()}">{overdue.reference}</a>'):]
+    row = row[: row.index("</tr>")]
+    assert "Bilal Stone" in row and "4 Ash" in row and world.other_teacher.get_full_name() in row
+    assert f"{sent.day} {sent:%b} {sent.year}" in row
+    assert f"{timesince(overdue.submitted_at)} ago" in row
+    assert f'<strong class="govuk-tag govuk-tag--yellow">{Step.STRATEGIES.label}</strong>' in row
+    assert '<strong class="govuk-tag govuk-tag--red">Passed</strong>' in row
+    parent_row = html[html.index(f">{spread['parent'].reference}</a>"):]
+    parent_row = parent_row[: parent_row.index("</tr>")]
+    assert '<td class="govuk-table__cell">Parent</td>' in parent_row
+    new_row = html[html.index(f">{spread['new'].reference}</a>"):]
+    assert '<strong class="govuk-tag govuk-tag--blue">New: awaiting triage</strong>' in new_row[: new_row.index("</tr>")]
+    # The closed concern's passed review date is not flagged: it is closed.
+    closed_row = html[html.index(f">{spread['closed'].reference}</a>"):]
+    closed_row = closed_row[: closed_row.index("</tr>")]
+    assert "Passed" not in closed_row
+    assert f'<strong class="govuk-tag govuk-tag--green">{Concern.Outcome.NO_FURTHER_ACTION.label}</strong>' in closed_row
+    assert spread["draft"].reference + "<" not in html
+
+
+def test_the_counts_are_read_again_after_a_change(world, client_for, spread):
+    client = client_for(world.senco)
+    assert listed(client)[1].context["counts"]["awaiting"] == 1
+    make(world.pupil, world.parent, role="parent")
+    _, response = listed(client)
+    assert response.context["counts"]["awaiting"] == 2 and response.context["counts"]["from_parents"] == 2
+    assert response.context["shown"] == 6
+
+
+def test_a_trusts_thousands_of_classes_are_a_text_box(world, client_for, spread, monkeypatch):
+    monkeypatch.setattr("concerns.forms.CLASS_SELECT_LIMIT", 1)
+    client = client_for(world.senco)
+    got, response = listed(client, form="4 ash")
+    assert got == ids(spread, "overdue", "future_review", "closed")
+    html = response.content.decode()
+    assert '<input type="text" name="form" value="4 ash"' in html and '<select name="form"' not in html
 
 
 def test_it_shows_every_concern_and_an_error_for_a_bad_filter(world, client_for, spread):
