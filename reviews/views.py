@@ -1,7 +1,9 @@
 """Pages for EHC plans, needs-assessment requests, reviews and what falls due.
 Thin: user -> object through reviews.access -> form -> one service -> redirect."""
 
+from bisect import bisect_left, bisect_right
 from datetime import date
+from operator import itemgetter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -79,18 +81,22 @@ def due(request):
     form = DueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     # The rows come from the cached table (reviews.deadlines.due_table), as
-    # plain tuples: the filters below compare their fields directly.
+    # plain tuples in date order: the filters compare their fields directly,
+    # and the dates before today (or within N days) are a slice found by
+    # bisection rather than a pass over every row (docs/performance.md).
     table, rows = deadlines.rows_for_user(request.user, today=today, include_done=bool(filters.get("done")))
     now = today.toordinal()
+    by_date = itemgetter(deadlines.DUE)
     if filters.get("kind"):
         rows = [r for r in rows if r[deadlines.KIND] == filters["kind"]]
-    if filters.get("overdue"):
-        rows = [r for r in rows if r[deadlines.DUE] < now and not r[deadlines.DONE]]
-    if filters.get("within") is not None:
-        limit = now + filters["within"]
-        rows = [r for r in rows if r[deadlines.DUE] <= limit]
     if filters.get("statutory"):
         rows = [r for r in rows if r[deadlines.STATUTORY]]
+    if filters.get("within") is not None:
+        rows = rows[:bisect_right(rows, now + filters["within"], key=by_date)]
+    past = bisect_left(rows, now, key=by_date)
+    overdue = [r for r in rows[:past] if not r[deadlines.DONE]] if filters.get("done") else rows[:past]
+    if filters.get("overdue"):
+        rows = overdue
     # One page of dates at a time: a trust or LA has tens of thousands, and
     # rendering them all cost seconds (docs/performance.md).
     page = Paginator(rows, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -100,7 +106,7 @@ def due(request):
     return render(request, "reviews/due_list.html", {
         "form": form, "rows": _due_rows(page.object_list, table, now, everything), "page_obj": page,
         "total": page.paginator.count, "querystring": querystring.urlencode(), "today": today, "everything": everything,
-        "overdue_count": sum(1 for r in rows if r[deadlines.DUE] < now and not r[deadlines.DONE]),
+        "overdue_count": len(overdue),
     })
 
 

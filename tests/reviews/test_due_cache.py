@@ -163,3 +163,19 @@ def test_names_and_titles_in_the_rows_are_escaped(world, client_for):
     plan_create(pupil=world.pupil, by=world.senco, next_review_date=today() + timedelta(days=9))
     page, _ = _get(client_for(world.senco))
     assert "Amelia Brook &lt;b&gt;bold&lt;/b&gt;" in page and "<b>bold</b>" not in page
+
+
+def test_completed_steps_are_never_counted_or_listed_as_overdue(world, client_for):
+    req = services.request_create(pupil=world.pupil, requested_by="school", requested_on=today() - timedelta(days=130),
+                                  by=world.senco)
+    req.decision_on = today() - timedelta(days=100)  # the LA decided: that step is done, the others are overdue
+    req.save()
+    client = client_for(world.senco)
+    with_done, _ = _get(client, done="on")
+    assert "LA decides whether to assess" in with_done and '<strong class="govuk-tag govuk-tag--green">Done</strong>' in with_done
+    assert "2 overdue</strong>" in with_done  # the school's advice (reg 8) and the 16-week letter (reg 10)
+    overdue, _ = _get(client, done="on", overdue="on")
+    assert "LA decides whether to assess" not in overdue and "School&#39;s advice to the LA" in overdue
+    assert "2 dates, earliest first" in overdue
+    within, _ = _get(client, within="0")
+    assert "LA decides whether to assess" not in within and "2 dates, earliest first" in within
