@@ -168,10 +168,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SEND register <send-
 # each process's memory. Cached figures are keyed by the data's version
 # (send_register.datacache), so either is correct; the tests use memory so
 # that parallel test databases never share entries.
+# CACHE_URL names a Redis that keeps nothing on disk (the cached parts of
+# pupils' pages are children's data: docs/security.md); REDIS_URL otherwise.
+CACHE_URL = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "send-register"}
-    if TESTING or not env.str("REDIS_URL", default="")
-    else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_URL"),
+    if TESTING or not CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
           "KEY_PREFIX": "send", "TIMEOUT": 24 * 3600,
           # Redis down must not hang a page: datacache.cached() computes instead.
           "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}

@@ -23,9 +23,11 @@ def test_the_compose_file_is_valid(tmp_path):
     (tmp_path / ".env").write_text("SECRET_KEY=x\nPOSTGRES_PASSWORD=y\n")
     result = subprocess.run([compose, "config"], cwd=tmp_path, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "POSTGRES_PASSWORD": "y"})
     assert result.returncode == 0, result.stderr
-    for service in ("web:", "worker:", "beat:", "db:", "redis:"):
+    for service in ("web:", "worker:", "beat:", "db:", "redis:", "cache:"):
         assert service in result.stdout
-    assert result.stdout.count("healthcheck:") >= 4
+    assert result.stdout.count("healthcheck:") >= 5
+    # The cache holds parts of pupils' pages: never written to disk.
+    assert "--save '' --appendonly no" in result.stdout or '--save "" --appendonly no' in result.stdout
 
 
 def test_the_image_runs_as_a_non_root_user_with_weasyprint_libraries():
