@@ -2,6 +2,9 @@
 kinds, the home panel, the staff pupil page and the parent's child page.
 Registered in ReviewsConfig.ready(), so no lower app imports reviews."""
 
+from bisect import bisect_left
+from operator import itemgetter
+
 from django.utils import timezone
 
 from pupils.models import Tier
@@ -51,18 +54,21 @@ def home_panels(user) -> list[dict]:
     """The user's next due items (the SENCo and head: everything)."""
     if not (user.is_authenticated and user.is_school_staff):
         return []
-    from .deadlines import items_for_user
+    from .deadlines import DUE, rows_for_user
 
     today = timezone.localdate()
-    items = items_for_user(user, today=today)
+    table, rows = rows_for_user(user, today=today)
+    items = [table.item(row) for row in rows[:6]]  # only the dates shown become DueItems
     for item in items:
         item.days = item.days_left(today)
         item.overdue = item.is_overdue(today)
         item.late = -item.days
+    # In date order and none done: the overdue ones are the rows before today.
+    overdue = bisect_left(rows, today.toordinal(), key=itemgetter(DUE))
     return [{
         "title": "Coming up",
         "template": "reviews/partials/home_panel.html",
-        "context": {"items": items[:6], "more": max(0, len(items) - 6), "overdue": sum(1 for i in items if i.overdue)},
+        "context": {"items": items, "more": max(0, len(rows) - 6), "overdue": overdue},
         "order": 20,
     }]
 

@@ -179,3 +179,24 @@ def test_completed_steps_are_never_counted_or_listed_as_overdue(world, client_fo
     assert "2 dates, earliest first" in overdue
     within, _ = _get(client, within="0")
     assert "LA decides whether to assess" not in within and "2 dates, earliest first" in within
+
+
+def test_the_home_panel_shows_the_next_six_dates_and_counts_the_rest_from_the_same_table(world, no_collecting):
+    from reviews.integrations import home_panels
+
+    req = services.request_create(pupil=world.pupil, requested_by="school", requested_on=today() - timedelta(days=130),
+                                  by=world.senco)
+    req.decision_on = today() - timedelta(days=100)
+    req.save()  # two of its dates overdue, one to come (and one done)
+    for n, pupil in enumerate((world.pupil, world.other_pupil)):
+        plan_create(pupil=pupil, by=world.senco, next_review_date=today() + timedelta(days=5 + n))
+    services.plan_record(pupil=world.other_pupil, issued_on=today() - timedelta(days=100), by=world.senco,
+                         local_authority="Derbyshire")
+    everything = deadlines.items_for_user(world.senco, today=today())
+    no_collecting()
+    [panel] = home_panels(world.senco)
+    shown = panel["context"]["items"]
+    assert [i.key for i in shown] == [i.key for i in everything[:6]]
+    assert panel["context"]["more"] == len(everything) - 6 > 0
+    assert panel["context"]["overdue"] == 2 == sum(1 for i in everything if i.is_overdue(today()))
+    assert shown[0].overdue and shown[0].late > 0 and shown[0].title == "School's advice to the LA"
