@@ -37,7 +37,7 @@ from .forms import (
     StepForm,
 )
 from .models import PARENT_AREA_LABELS, PARENT_OUTCOME_TEXT, PARENT_STEP_LABELS, Concern, ConcernAttachment
-from .selectors import ConcernRows, rows_html, timeline, triage_counts
+from .selectors import ConcernRows, concern_rows, rows_html, timeline, triage_counts
 from .services import STEP_RULES
 
 PAGE_SIZE = 50
@@ -106,16 +106,35 @@ def concern_list(request):
 
 @login_required
 def concern_mine(request):
-    """The concerns this member of staff raised, drafts first."""
+    """The concerns this member of staff raised: drafts first, then those
+    sent, 50 a page. Who may see what is decided once, in one query for the
+    ids (concerns_visible_to); the rows are then read by id."""
     _require_staff(request.user)
-    concerns = (
+    own = (
         concerns_visible_to(request.user)
         .filter(raised_by=request.user, raised_by_role=Concern.RaisedByRole.STAFF)
-        .for_list()
+        .order_by("-submitted_at", "-created_at", "-pk")
+        .values_list("pk", "step")
     )
-    drafts = [c for c in concerns if c.is_draft]
-    sent = [c for c in concerns if not c.is_draft]
-    return render(request, "concerns/concern_mine.html", {"drafts": drafts, "sent": sent})
+    draft_ids, sent_ids = [], []
+    for pk, step in own:
+        (draft_ids if step == Concern.Step.DRAFT else sent_ids).append(pk)
+    drafts = list(Concern.objects.filter(pk__in=draft_ids).for_list().order_by("-created_at", "-pk")) if draft_ids else []
+    page = Paginator(sent_ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    sent = concern_rows(Concern.objects.filter(pk__in=page.object_list).order_by("-submitted_at", "-created_at", "-pk")) if sent_ids else []
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "concerns/concern_mine.html",
+        {
+            "drafts": drafts,
+            "sent": sent,
+            "sent_html": render_fragment("concerns/mine_rows.jinja", {"rows": sent}),
+            "page_obj": page,
+            "querystring": query.urlencode(),
+        },
+    )
 
 
 # The staff form (appendix C) ------------------------------------------------
@@ -326,12 +345,24 @@ def attachment_remove(request, pk):
 
 @login_required
 def parent_list(request):
+    """The parent's concerns and the decisions shared with them, 50 a page."""
     _require_parent(request.user)
-    concerns = concerns_of_parent(request.user).select_related("pupil").order_by("-created_at")
+    concerns = concerns_of_parent(request.user).select_related("pupil").order_by("-created_at", "-pk")
+    page = Paginator(concerns, PAGE_SIZE).get_page(request.GET.get("page"))
+    for concern in page.object_list:
+        # Worked out here rather than by a loop over the labels in every row.
+        concern.parent_step_label = PARENT_STEP_LABELS.get(concern.step, "")
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "concerns/parent_list.html",
-        {"concerns": concerns, "step_labels": PARENT_STEP_LABELS, "has_children": children_of(request.user).exists()},
+        {
+            "concerns": page.object_list,
+            "page_obj": page,
+            "querystring": query.urlencode(),
+            "has_children": children_of(request.user).exists(),
+        },
     )
 
 

@@ -190,7 +190,7 @@ def test_it_lists_the_teachers_own_concerns(world, client_for, new_pupil):
     sent = staff_concern(world.teacher, world.pupil)
     staff_concern(world.senco, world.other_pupil)
     response = client_for(world.teacher).get(reverse("concerns:mine"))
-    assert response.context["drafts"] == [draft] and response.context["sent"] == [sent]
+    assert response.context["drafts"] == [draft] and [row.pk for row in response.context["sent"]] == [sent.pk]
     assert client_for(world.teacher).get(reverse("concerns:list"))["Location"] == reverse("concerns:mine")
 
 
