@@ -15,8 +15,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -183,38 +183,21 @@ def _record(user, pupil: Pupil, tier: int) -> dict:
     as HTML (templates/pupils/pupil_detail_*.html), and the agencies as plain
     data (their links depend on the user). `pupil.access_tier` is set, so the
     access helpers answer for the tier, not for whoever reads it first."""
-    profile = OnePageProfile.objects.filter(pupil=pupil).first()
     context = {
         "pupil": pupil,
         "tier": tier,
         "Tier": Tier,
-        "needs": [
-            {"label": n.need_type.label, "code": n.need_type_id, "area": n.need_type.get_broad_area_display(),
-             "rank": n.get_rank_display(), "start_date": n.start_date}
-            for n in pupil.current_needs
-        ],
-        "profile": profile,
-        "documents": [
-            {"url": reverse("pupils:document_download", args=[d.pk]), "title": d.title, "size": d.size,
-             "kind": d.get_kind_display(), "date": d.document_date or d.created_at, "tier": d.get_tier_display()}
-            for d in access.documents_visible_to(user, pupil)
-        ],
+        "needs": pupil.current_needs,
+        "profile": OnePageProfile.objects.filter(pupil=pupil).first(),
+        "documents": access.documents_visible_to(user, pupil),
     }
     agencies = []
     if tier >= Tier.PLAN:
         context.update(
-            events=[
-                {"date": e.effective_date, "what": _event_words(e), "reason": e.reason,
-                 "decided_by": str(e.decided_by) if e.decided_by else "", "parents_told_on": e.parents_told_on}
-                for e in pupil.register_events.select_related("decided_by")[:50]
-            ],
-            parents=[
-                {"name": link.parent.get_full_name(), "relationship": link.get_relationship_display(),
-                 "parental_responsibility": link.parental_responsibility}
-                for link in pupil.parent_links.select_related("parent")
-            ],
+            events=pupil.register_events.select_related("decided_by")[:50],
+            parents=pupil.parent_links.select_related("parent"),
             history=selectors.change_history(pupil, tier),
-            key_staff=", ".join(str(u) for u in pupil.key_staff.all()),
+            key_staff=pupil.key_staff.all(),
         )
         agencies = [
             {"name": a.get_agency_display(), "professional": a.professional, "contact": a.contact,
@@ -231,15 +214,6 @@ def _record(user, pupil: Pupil, tier: int) -> dict:
         "agencies": agencies,
         "form_name": pupil.form.name if pupil.form_id else "",
     }
-
-
-def _event_words(event) -> str:
-    words = event.get_kind_display()
-    if event.kind == "needs":
-        return f"{words}: {event.detail}"
-    if event.from_status != event.to_status:
-        return f"{words}: {event.get_from_status_display()} to {event.get_to_status_display()}"
-    return words
 
 
 @login_required
