@@ -207,3 +207,14 @@ def test_it_shows_every_concern_and_an_error_for_a_bad_filter(world, client_for,
     got, response = listed(client_for(world.senco), step="not-a-step")
     assert got == ids(spread, "new", "parent", "overdue", "future_review", "closed")
     assert response.context["form"].errors["step"]
+
+
+def test_the_rows_time_since_is_djangos_timesince():
+    """concerns.selectors.time_since translates its words once a process; the
+    words must stay those of the timesince filter, from minutes to years."""
+    from concerns.selectors import time_since
+
+    now = timezone.now()
+    for seconds in [-5, 0, 59, 60, 3599, 3600, 86399, 86400, 86400 * 7 + 1, 86400 * 8 + 3600 * 5, *range(0, 86400 * 800, 86400 * 3 + 3607)]:
+        then = now - timedelta(seconds=seconds)
+        assert time_since(then, now) == timesince(then, now), seconds
