@@ -819,7 +819,8 @@ def rows_for_user(user, *, today: date, include_done: bool = False) -> tuple[Due
     rows = table.rows if include_done else [r for r in table.rows if not r[DONE]]
     if user.is_senco_or_head:
         return table, rows
-    mine = [r for r in rows if r[RESPONSIBLE_ID] == user.pk]
+    user_id = user.pk  # once: request.user is a lazy proxy, slow to read in a loop
+    mine = [r for r in rows if r[RESPONSIBLE_ID] == user_id]
     if not mine:
         return table, []
     visible = set(pupils_visible_to(user).filter(pk__in={r[PUPIL_ID] for r in mine}).values_list("pk", flat=True))
