@@ -98,7 +98,6 @@ def concern_list(request):
             "rows_html": rows_html(page.object_list),
             "counts": counts,
             "shown": page.paginator.count,
-            "query": query.urlencode(),
             "querystring": query.urlencode(),
         },
     )
@@ -121,7 +120,11 @@ def concern_mine(request):
         (draft_ids if step == Concern.Step.DRAFT else sent_ids).append(pk)
     drafts = list(Concern.objects.filter(pk__in=draft_ids).for_list().order_by("-created_at", "-pk")) if draft_ids else []
     page = Paginator(sent_ids, PAGE_SIZE).get_page(request.GET.get("page"))
-    sent = concern_rows(Concern.objects.filter(pk__in=page.object_list).order_by("-submitted_at", "-created_at", "-pk")) if sent_ids else []
+    sent = (
+        concern_rows(Concern.objects.filter(pk__in=page.object_list).order_by("-submitted_at", "-created_at", "-pk"))
+        if sent_ids
+        else []
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -70,7 +70,10 @@ def test_the_parents_list_pages_their_concerns(world, client_for):
     assert "Sent to the SENCo" in first.content.decode()
 
 
-@pytest.mark.parametrize("step, words", [(Step.OBSERVATION, "The SENCo watched how your child gets on in class"), (Step.DRAFT, "Not sent yet: you can finish it")])
+@pytest.mark.parametrize(
+    "step, words",
+    [(Step.OBSERVATION, "The SENCo watched how your child gets on in class"), (Step.DRAFT, "Not sent yet: you can finish it")],
+)
 def test_the_parents_list_says_where_each_concern_is(world, client_for, step, words):
     make(world.pupil, world.parent, role="parent", step=step)
     assert words in client_for(world.parent).get(reverse("concerns:parent_list")).content.decode()
