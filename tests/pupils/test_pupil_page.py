@@ -10,7 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from pupils.models import AccessLog, AgencyInvolvement, NeedType, SenStatus, Tier
+from concerns import services as concern_services
+from concerns.models import Concern
+from pupils.models import AccessLog, AgencyInvolvement, BroadArea, NeedType, SenStatus, Tier
 from pupils.services import agency_add, document_add, needs_set, profile_save, register_place
 
 from ..factories import PupilFactory
@@ -113,6 +115,16 @@ def _grow(world, n):
         profile_save(pupil=pupil, gathered_on=date(2025, 10, 1), written_by=senco, how_to_support=f"v{i}")
         agency_add(pupil=pupil, added_by=senco, agency=AgencyInvolvement.Agency.EP, start_date=date(2025, 10, 1))
         document_add(pupil=pupil, uploaded_file=SimpleUploadedFile("f.pdf", PDF), title=f"Doc {i}", tier=Tier.PLAN, uploaded_by=senco)
+        _concerns(world, pupil)
+
+
+def _concerns(world, pupil):
+    """A parent's concern sent to the school and a teacher's draft."""
+    concern = concern_services.concern_create_draft(pupil=pupil, raised_by=world.parent, raised_by_role=Concern.RaisedByRole.PARENT)
+    concern_services.concern_save_parent_answer(concern=concern, by=world.parent, parent_concern="Sleeps badly",
+                                                home_strategies="A routine", parents_want="To know", areas=[BroadArea.SEMH])
+    concern_services.concern_submit(concern=concern, by=world.parent)
+    concern_services.concern_create_draft(pupil=pupil, raised_by=world.teacher, raised_by_role=Concern.RaisedByRole.STAFF)
 
 
 def _queries(client, pupil, *, cold: bool) -> list[str]:
