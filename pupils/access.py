@@ -41,8 +41,15 @@ def caseload_q(user, prefix: str = "") -> Q:
 
 
 def caseload_ids(user) -> QuerySet:
-    """A subquery of the ids of the user's caseload (no duplicate rows)."""
-    return Pupil.objects.filter(caseload_q(user)).values("pk")
+    """A subquery of the ids of the user's caseload (no duplicate rows): the
+    union of the three ways a pupil is on it, each an index lookup. (One
+    filter ORing the three joins made PostgreSQL read every pupil: 100 ms at
+    100,000 pupils for every teacher's page, against 1 ms; docs/performance.md.)"""
+    pupils = Pupil.objects.order_by()  # no ORDER BY inside a UNION (SQLite refuses it)
+    by_form = pupils.filter(form__staff_links__user=user).values("pk")
+    by_group = pupils.filter(groups__staff_links__user=user).values("pk")
+    by_key = pupils.filter(key_staff=user).values("pk")
+    return by_form.union(by_group, by_key)
 
 
 def pupils_visible_to(user, tier: int = Tier.SUMMARY) -> QuerySet[Pupil]:
