@@ -165,7 +165,9 @@ def document_tiers_for(user, pupil: Pupil) -> list[int]:
     Caseload staff (plan tier) may add summary and plan documents (a work
     sample, a class observation); confidential documents (health, social care,
     agency reports) only the SENCo and the head. Empty: may not add any."""
-    tier = tier_for(user, pupil)
+    tier = getattr(pupil, "access_tier", None)  # set by get_pupil_for_user for this user
+    if tier is None:
+        tier = tier_for(user, pupil)
     if tier < Tier.PLAN:
         return []
     return [t for t in (Tier.SUMMARY, Tier.PLAN, Tier.CONFIDENTIAL) if t <= tier]

@@ -98,8 +98,11 @@ class PoundsField(forms.CharField):
             amount = Decimal(value)
         except InvalidOperation:
             raise forms.ValidationError("Enter an amount in pounds, like 6000 or 6000.50") from None
-        if amount < 0 or amount.as_tuple().exponent < -2:
+        # NaN and Infinity are Decimals too; amounts above £10 million are typing slips.
+        if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
             raise forms.ValidationError("Enter an amount in pounds, like 6000 or 6000.50")
+        if amount > 10_000_000:
+            raise forms.ValidationError("Enter an amount under £10,000,000")
         return int(amount * 100)
 
 

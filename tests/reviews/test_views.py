@@ -4,6 +4,7 @@ bad input, and query counts at two sizes."""
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from pupils.models import AccessLog, SenStatus
@@ -372,3 +373,17 @@ def test_a_decision_to_cease_points_to_recording_it(world, client_for, make_plan
                            la_decision="cease", la_decision_on=meeting + timedelta(days=10))
     page = client_for(world.senco).get(reverse("reviews:review_detail", args=[review.pk])).content
     assert reverse("reviews:plan_cease", args=[plan.pk]).encode() in page
+
+
+@pytest.mark.parametrize("typed", ["NaN", "Infinity", "-1", "12.345", "1e9", "lots"])
+def test_a_bad_amount_is_an_error_next_to_the_field(typed):
+    from reviews.forms import PoundsField
+
+    with pytest.raises(ValidationError):
+        PoundsField().clean(typed)
+
+
+def test_an_amount_in_pounds_is_kept_in_pence():
+    from reviews.forms import PoundsField
+
+    assert PoundsField().clean("£6,000.50") == 600050
