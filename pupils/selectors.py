@@ -97,7 +97,9 @@ class RegisterRows:
         self.total = total
 
     def count(self) -> int:
-        return self.queryset.count() if self.total is None else self.total
+        if self.total is None:
+            self.total = self.queryset.count()
+        return self.total
 
     def __len__(self) -> int:
         return self.count()

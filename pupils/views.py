@@ -40,6 +40,7 @@ from .sections import parent_sections, pupil_section_data, pupil_sections
 log = logging.getLogger(__name__)
 
 REGISTER_PAGE_SIZE = 50
+PRINT_LIMIT = 2000  # rows on one page for printing (docs/performance.md)
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -84,12 +85,17 @@ def _pupil_list(request, *, everyone: bool):
     if not access.can_see_register(request.user):
         raise PermissionDenied
     page_data = selectors.register_page(request.user, request.GET, everyone=everyone)
-    # ?per_page=all: every row on one page, for printing (same queries).
-    show_all = request.GET.get("per_page") == "all"
-    paginator = Paginator(page_data.pupils, max(page_data.counts["total"], 1) if show_all else REGISTER_PAGE_SIZE)
+    # ?per_page=all: every row on one page, for printing (same queries), up to
+    # PRINT_LIMIT rows; a trust's whole register is the CSV's job.
+    total = page_data.pupils.count()
+    wants_all = request.GET.get("per_page") == "all"
+    show_all = wants_all and total <= PRINT_LIMIT
+    paginator = Paginator(page_data.pupils, max(total, 1) if show_all else REGISTER_PAGE_SIZE)
     page = paginator.get_page(1 if show_all else request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    if not show_all:
+        params.pop("per_page", None)
     return render(
         request,
         "pupils/register_list.html",
@@ -101,6 +107,9 @@ def _pupil_list(request, *, everyone: bool):
             "querystring": params.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort", "per_page")),
             "show_all": show_all,
+            "printable": total <= PRINT_LIMIT,
+            "too_many_to_print": wants_all and not show_all,
+            "print_limit": PRINT_LIMIT,
             "everyone": everyone,
             "can_manage": access.can_manage_register(request.user),
         },

@@ -180,3 +180,23 @@ def test_at_trust_size_the_class_filter_is_a_text_box(world, client_for, monkeyp
     assert '<select name="class_group"' not in page
     assert re.search(r'<input type="text" name="class_group"[^>]*class="govuk-input', page)
     assert names(client.get(URL, {"class_group": "3 oak"})) == ["Amelia"]
+
+
+def test_printing_on_one_page_stops_at_the_print_limit(world, client_for, monkeypatch):
+    from pupils import views
+
+    for i in range(3):
+        place(PupilFactory(legal_first_name=f"P{i}"), world.senco)  # 5 on the register
+    client = client_for(world.senco)
+    monkeypatch.setattr(views, "REGISTER_PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "PRINT_LIMIT", 5)
+    assert b"per_page=all" in client.get(URL).content
+    assert len(client.get(URL, {"per_page": "all"}).context["pupils"]) == 5
+
+    monkeypatch.setattr(views, "PRINT_LIMIT", 4)
+    listing = client.get(URL)
+    assert b"per_page=all" not in listing.content  # no link to a page that would be refused
+    refused = client.get(URL, {"per_page": "all"})
+    assert len(refused.context["pupils"]) == 2  # the first page, as usual
+    assert b'id="too-many-to-print"' in refused.content
+    assert b"per_page=all" not in refused.content  # the page links do not carry it on
