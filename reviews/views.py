@@ -128,6 +128,10 @@ def _due_rows(rows, table, now: int, everything: bool):
 # ---------------------------------------------------------------------------
 
 
+PLAN_PAGE_SIZE = 50
+PUPIL_CHOICE_LIMIT = 300
+
+
 @login_required
 def plan_list(request):
     require_manager(request.user)
@@ -135,11 +139,17 @@ def plan_list(request):
     if status not in (EHCPlan.Status.IN_FORCE, EHCPlan.Status.CEASED, "all"):
         status = EHCPlan.Status.IN_FORCE
     today = timezone.localdate()
-    plans = list(selectors.plans_for_list(status="" if status == "all" else status))
+    # A page of plans at a time (a local authority's list has thousands), and
+    # the next dates of those plans only.
+    page = Paginator(selectors.plans_for_list(status="" if status == "all" else status), PLAN_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    plans = list(page.object_list)
     next_dates = {}
     plan_ids = {p.pk for p in plans}
     config = ReviewSettings.get()
-    for item in sorted(deadlines.collect_ehc(today, config, _school_phase(), None, None), key=lambda i: i.due_date):
+    ehc_items = deadlines.collect_ehc(today, config, _school_phase(), None, [p.pupil_id for p in plans])
+    for item in sorted(ehc_items, key=lambda i: i.due_date):
         if item.done:
             continue
         if item.kind in (deadlines.Kind.ANNUAL_REVIEW, deadlines.Kind.INTERIM_REVIEW, deadlines.Kind.PHASE_TRANSFER):
@@ -153,8 +163,12 @@ def plan_list(request):
         .order_by("legal_last_name", "legal_first_name").only("pk", "legal_first_name", "legal_last_name",
                                                                "preferred_first_name", "preferred_last_name")
     )
+    # A choice of pupils when there are few; a trust's thousands are found on the register.
+    choices = list(without_plan[: PUPIL_CHOICE_LIMIT + 1])
     return render(request, "reviews/plan_list.html", {
-        "plans": plans, "status": status, "requests": selectors.open_requests(), "pupils": without_plan, "today": today,
+        "plans": plans, "page_obj": page, "querystring": f"status={status}", "status": status,
+        "requests": selectors.open_requests(), "today": today,
+        "pupils": choices if len(choices) <= PUPIL_CHOICE_LIMIT else None, "too_many_pupils": len(choices) > PUPIL_CHOICE_LIMIT,
     })
 
 

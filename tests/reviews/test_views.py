@@ -387,3 +387,30 @@ def test_an_amount_in_pounds_is_kept_in_pence():
     from reviews.forms import PoundsField
 
     assert PoundsField().clean("£6,000.50") == 600050
+
+
+def test_the_plan_list_is_paged_with_each_plans_next_date(world, client_for, monkeypatch):
+    from reviews import views
+
+    monkeypatch.setattr(views, "PLAN_PAGE_SIZE", 5)
+    _school_of(12, world)
+    client = client_for(world.senco)
+    first = client.get(reverse("reviews:plan_list"))
+    assert len(first.context["plans"]) == 5
+    assert b"12 plans, page 1 of 3" in first.content
+    assert all(plan.next_item is not None for plan in first.context["plans"])  # each has its review booked
+    last = client.get(reverse("reviews:plan_list"), {"page": 3, "status": "in_force"})
+    assert len(last.context["plans"]) == 2
+    assert b'href="?status=in_force&amp;page=2"' in last.content
+    shown = {p.pk for page in (1, 2, 3) for p in client.get(reverse("reviews:plan_list"), {"page": page}).context["plans"]}
+    assert shown == set(EHCPlan.objects.values_list("pk", flat=True))
+
+
+def test_a_trusts_pupils_without_a_plan_are_found_on_the_register(world, client_for, monkeypatch):
+    from reviews import views
+
+    client = client_for(world.senco)
+    assert b'id="id_pupil"' in client.get(reverse("reviews:plan_list")).content  # two pupils: a choice
+    monkeypatch.setattr(views, "PUPIL_CHOICE_LIMIT", 1)
+    page = client.get(reverse("reviews:plan_list")).content
+    assert b'id="id_pupil"' not in page and reverse("pupils:register").encode() in page
