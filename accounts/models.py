@@ -84,9 +84,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def roles(self) -> frozenset[str]:
+        """Read on every page: kept in the data cache, whose version moves
+        when a role is given or taken away (a RoleGrant saved or deleted), so
+        a change applies from the next request (send_register.datacache)."""
         if not self.pk:
             return frozenset()
-        return frozenset(self.role_grants.values_list("role", flat=True))
+        from send_register.datacache import cached
+
+        return cached(f"roles:{self.pk}", lambda: frozenset(self.role_grants.values_list("role", flat=True)))
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))

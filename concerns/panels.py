@@ -12,7 +12,6 @@ from .access import (
     concerns_of_parent,
     concerns_summary_for_pupil,
     concerns_visible_to,
-    pupils_for_staff_concern,
 )
 from .models import PARENT_OUTCOME_TEXT, PARENT_STEP_LABELS, Concern
 
@@ -26,7 +25,10 @@ def concerns_pupil_section(user, pupil, tier) -> list[dict]:
     if tier < Tier.PLAN:
         return []
     concerns = list(concerns_summary_for_pupil(user, pupil, tier).select_related("raised_by").order_by("-created_at"))
-    can_raise = can_raise_as_staff(user) and pupils_for_staff_concern(user).filter(pk=pupil.pk).exists()
+    # pupils_for_staff_concern's rule, from what is known here without a query:
+    # `tier` is the user's tier for this pupil (plan or above: caseload, SENCo,
+    # head), and a pupil who has left is not offered.
+    can_raise = can_raise_as_staff(user) and pupil.leaving_date is None
     for concern in concerns:
         concern.can_open = tier >= Tier.CONFIDENTIAL or concern.raised_by_id == user.pk
     return [

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from send_register.datacache import cached
 from send_register.fragments import render_fragment
@@ -71,7 +72,12 @@ def register_page(user, params, *, everyone: bool = False) -> RegisterPage:
     counts = cached(f"register-counts:{user.pk}", lambda: register_counts(base))
     # Unfiltered, the register's rows are the ones counted: no second count.
     unfiltered = not everyone and not (valid and any(v for k, v in filterset.form.cleaned_data.items() if k != "sort"))
-    return RegisterPage(filterset=filterset, pupils=RegisterRows(qs, counts["total"] if unfiltered else None), counts=counts)
+    if not unfiltered:
+        return RegisterPage(filterset=filterset, pupils=RegisterRows(qs), counts=counts)
+    # The unfiltered register, page by page in each order, is the same until
+    # the data changes: its pages are kept in the data cache too.
+    rows = RegisterRows(qs, counts["total"], cache_key=f"register-rows:{user.pk}:{'|'.join(map(str, ordering))}")
+    return RegisterPage(filterset=filterset, pupils=rows, counts=counts)
 
 
 _YEARS = dict(YearGroup.choices)
@@ -92,9 +98,10 @@ class RegisterRows:
 
     ordered = True  # the queryset is ordered, down to the pk
 
-    def __init__(self, queryset: QuerySet[Pupil], total: int | None = None):
+    def __init__(self, queryset: QuerySet[Pupil], total: int | None = None, cache_key: str | None = None):
         self.queryset = queryset
         self.total = total
+        self.cache_key = cache_key
 
     def count(self) -> int:
         if self.total is None:
@@ -107,15 +114,29 @@ class RegisterRows:
     def __getitem__(self, key):
         if not isinstance(key, slice):
             raise TypeError("Register rows are read a page at a time")
-        return register_rows(self.queryset[key])
+        if self.cache_key is None:
+            return register_rows(self.queryset[key])
+
+        def page():
+            rows = register_rows(self.queryset[key])
+            return list(rows), str(rows.html)
+
+        rows, html = cached(f"{self.cache_key}:{key.start}:{key.stop}", page)
+        return Rows(rows, html=html)
 
 
 class Rows(list):
     """A page of register rows; `html` is the table's rows, rendered."""
 
+    def __init__(self, rows=(), html: str | None = None):
+        super().__init__(rows)
+        self._html = html
+
     @property
     def html(self):
-        return render_fragment("pupils/register_rows.jinja", {"rows": self})
+        if self._html is None:
+            self._html = render_fragment("pupils/register_rows.jinja", {"rows": self})
+        return mark_safe(self._html)
 
 
 def register_rows(queryset: QuerySet[Pupil]) -> Rows:

@@ -264,3 +264,19 @@ def test_it_points_to_reactivation_for_a_deactivated_address(client_for, world):
     client = client_for(world.admin)
     response = client.post(reverse("accounts:user_invite"), {"full_name": "Tariq", "email": world.ta.email, "roles": [Role.TA]})
     assert "There is a deactivated account with this email address" in response.content.decode()
+
+
+def test_a_role_taken_away_applies_from_the_next_request(world, client_for):
+    """Roles are read from the data cache on every page; taking one away moves
+    the data's version, so the cached roles are not used again."""
+    from django.urls import reverse as _reverse
+
+    from accounts.models import Role as _Role
+    from accounts.services import user_set_roles
+
+    client = client_for(world.head)
+    assert client.get(_reverse("pupils:register")).status_code == 200  # the head's roles now cached
+    user_set_roles(user=world.head, roles=[_Role.GOVERNOR], actor=world.admin)
+    assert client.get(_reverse("pupils:register")).status_code == 403
+    user_set_roles(user=world.head, roles=[_Role.HEAD], actor=world.admin)
+    assert client.get(_reverse("pupils:register")).status_code == 200

@@ -118,3 +118,13 @@ def test_it_appears_on_the_pupil_page_and_the_parents_child_page(world, client_f
     parent_page = client_for(world.parent).get(reverse("pupils:parent_child", args=[world.pupil.pk])).content.decode()
     assert reverse("concerns:parent_detail", args=[mine.pk]) in parent_page
     assert reverse("concerns:detail", args=[concern.pk]) not in parent_page
+
+
+def test_no_raise_link_for_a_pupil_who_has_left(world):
+    from datetime import date as _date
+
+    world.pupil.leaving_date = _date(2025, 7, 20)
+    world.pupil.save()
+    [section] = section_for(world.senco, world.pupil)
+    assert not section["context"]["can_raise"]
+    assert section_for(world.governor, world.pupil) == []  # no tier: nothing at all

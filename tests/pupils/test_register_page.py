@@ -200,3 +200,23 @@ def test_printing_on_one_page_stops_at_the_print_limit(world, client_for, monkey
     assert len(refused.context["pupils"]) == 2  # the first page, as usual
     assert b'id="too-many-to-print"' in refused.content
     assert b"per_page=all" not in refused.content  # the page links do not carry it on
+
+
+def test_the_rows_follow_a_change_at_once(world, client_for):
+    """The unfiltered register's pages come from the data cache: a change
+    (a new name, a pupil leaving the register) shows on the next request."""
+    from pupils.services import register_remove
+
+    client = client_for(world.senco)
+    assert sorted(names(client.get(URL))) == ["Amelia", "Bilal"]
+    with CaptureQueriesContext(connection) as cached_page:
+        client.get(URL)
+    world.pupil.preferred_first_name = "Millie"
+    world.pupil.save()
+    assert sorted(names(client.get(URL))) == ["Bilal", "Millie"]
+    register_remove(pupil=world.other_pupil, effective_date=date(2025, 11, 1), reason="Made progress", decided_by=world.senco)
+    response = client.get(URL)
+    assert names(response) == ["Millie"] and b"Stone" not in response.content
+    with CaptureQueriesContext(connection) as again:
+        client.get(URL)
+    assert len(again) == len(cached_page)  # served from the cache once more
