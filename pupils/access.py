@@ -144,6 +144,12 @@ def log_access(user, pupil: Pupil, page: str) -> None:
     AccessLog.objects.create(user=user, pupil=pupil, page=page[:60])
 
 
+def log_list_view(user, page: str) -> None:
+    """One row of the access log for a view of a list of pupils (the register):
+    the person's log shows it; no pupil's log is filled with list views."""
+    AccessLog.objects.create(user=user, pupil=None, page=page[:60])
+
+
 def can_read_access_log(user) -> bool:
     return not _is_anonymous(user) and user.is_senco_or_head
 

@@ -498,12 +498,14 @@ class PupilDocument(TimeStamped):
 
 
 class AccessLog(models.Model):
-    """Every staff view of a pupil's record: who, which pupil, which page, when.
+    """Every staff view of a pupil's record: who, which pupil, which page, when;
+    and every view of the register's list of pupils (no one pupil: the page
+    names the list, its page and whether it was filtered).
     Append-only: the app offers no way to change or delete a row."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="access_log")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="access_log", null=True, blank=True)
     page = models.CharField(max_length=60)
 
     class Meta:

@@ -92,6 +92,11 @@ def _pupil_list(request, *, everyone: bool):
     show_all = wants_all and total <= PRINT_LIMIT
     paginator = Paginator(page_data.pupils, max(total, 1) if show_all else REGISTER_PAGE_SIZE)
     page = paginator.get_page(1 if show_all else request.GET.get("page"))
+    filtered = any(v for k, v in request.GET.items() if k not in ("page", "sort", "per_page"))
+    access.log_list_view(request.user, "{}{}, {}".format(
+        "All pupils" if everyone else "SEN register", " (filtered)" if filtered else "",
+        "all on one page" if show_all else f"page {page.number}",
+    ))
     params = request.GET.copy()
     params.pop("page", None)
     if not show_all:
@@ -105,7 +110,7 @@ def _pupil_list(request, *, everyone: bool):
             "pupils": page.object_list,
             "counts": page_data.counts,
             "querystring": params.urlencode(),
-            "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort", "per_page")),
+            "filtered": filtered,
             "show_all": show_all,
             "printable": total <= PRINT_LIMIT,
             "too_many_to_print": wants_all and not show_all,

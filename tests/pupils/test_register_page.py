@@ -220,3 +220,18 @@ def test_the_rows_follow_a_change_at_once(world, client_for):
     with CaptureQueriesContext(connection) as again:
         client.get(URL)
     assert len(again) == len(cached_page)  # served from the cache once more
+
+
+def test_viewing_the_register_is_in_the_persons_access_log_not_each_pupils(world, client_for):
+    from pupils.models import AccessLog
+
+    client = client_for(world.teacher)
+    client.get(URL)
+    client.get(URL, {"year": "3", "page": 1})
+    rows = list(AccessLog.objects.filter(user=world.teacher).order_by("pk").values_list("pupil_id", "page"))
+    assert rows == [(None, "SEN register, page 1"), (None, "SEN register (filtered), page 1")]
+    senco = client_for(world.senco)
+    person_log = senco.get(reverse("pupils:access_log_user", args=[world.teacher.pk])).content.decode()
+    assert "A list of pupils" in person_log and "SEN register (filtered), page 1" in person_log
+    pupil_log = senco.get(reverse("pupils:access_log", args=[world.pupil.pk])).content.decode()
+    assert "SEN register" not in pupil_log
