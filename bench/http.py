@@ -138,6 +138,21 @@ def _cpu_used(before: dict, pids) -> float:
     return sum(now[p] - before.get(p, 0.0) for p in now)
 
 
+def _wait_until_idle(servers, limit: float = 120.0) -> None:
+    """Wait for requests still queued from the last run to finish: when wrk
+    stops, a slow page (the yardstick's 20,786 rows) leaves up to 20 requests
+    in the workers, and their CPU would be charged to the next page measured."""
+    pids = [pid for server in servers for pid in _worker_pids(server)]
+    deadline = time.monotonic() + limit
+    before = _cpu_of(pids)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = _cpu_of(pids)
+        if sum(now[p] - before.get(p, 0.0) for p in now) < 0.05:
+            return
+        before = now
+
+
 def benchmark_pages(pupil_id: int, register_rows: int) -> list[tuple[str, str, str, str]]:
     """(label, server, path, who) for every page measured. The CI smoke test
     (tests/bench) requests the same list, so the benchmarks keep working."""
@@ -197,6 +212,7 @@ def main():
                 print(f"{label}: FAILED ({failed['failed']})", flush=True)
                 continue
             server = yardstick if url.startswith(yard) else app
+            _wait_until_idle((app, yardstick))
             workers = _worker_pids(server)
             before_web, before_db = _cpu_of(workers), _cpu_of(_db_backend_pids())
             result = _wrk(url, page_cookie, args.seconds)

@@ -808,7 +808,9 @@ def due_table(today: date) -> DueTable:
     since it was worked out (a bounded number of queries; collect()'s when not)."""
     from send_register.datacache import cached
 
-    return cached(f"reviews-due-table:{today.isoformat()}", lambda: _build_table(today))
+    # Kept unpickled in the process too: at a local authority's size the table
+    # is megabytes, and unpickling it was most of the due page (docs/performance.md).
+    return cached(f"reviews-due-table:{today.isoformat()}", lambda: _build_table(today), keep=True)
 
 
 def rows_for_user(user, *, today: date, include_done: bool = False) -> tuple[DueTable, list[tuple]]:

@@ -82,10 +82,34 @@ class DataVersionMiddleware:
             _request.open, _request.version = False, None
 
 
-def cached(name: str, compute: Callable[[], T], *, timeout: int = DAY) -> T:
+# With keep=True the process also keeps the latest value of each name as it
+# is, unpickled: for a big table read on every request (the dates falling due
+# at a local authority's size are megabytes). One entry per name, replaced
+# when the version or the date moves on.
+_kept: dict[str, tuple[str, object]] = {}
+
+
+def forget() -> None:
+    """Drop what this process keeps (the tests start each from nothing)."""
+    _kept.clear()
+
+
+def cached(name: str, compute: Callable[[], T], *, timeout: int = DAY, keep: bool = False) -> T:
     """compute(), or its result from the cache if the data has not changed
-    since (nor the date). `name` says what is computed and any parameters."""
+    since (nor the date). `name` says what is computed and any parameters;
+    `keep` keeps the value in this process too (see _kept)."""
     key = f"data:{name}:{data_version()}:{today().isoformat()}"
+    if keep:
+        kept_key, value = _kept.get(name, (None, None))
+        if kept_key == key:
+            return value
+        value = _shared(key, name, compute, timeout)
+        _kept[name] = (key, value)
+        return value
+    return _shared(key, name, compute, timeout)
+
+
+def _shared(key: str, name: str, compute: Callable[[], T], timeout: int) -> T:
     try:
         value = cache.get(key)
     except Exception:  # Redis unreachable: work it out, as without a cache

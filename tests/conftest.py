@@ -137,5 +137,8 @@ def _empty_cache():
     the data's version, and SQLite reuses ids a rolled-back test had used)."""
     from django.core.cache import cache
 
+    from send_register import datacache
+
     cache.clear()
+    datacache.forget()
     yield

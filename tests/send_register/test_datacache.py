@@ -89,3 +89,13 @@ def test_an_id_handed_out_again_is_a_new_version(world):
         raise RuntimeError
     datacache.note_change()
     assert datacache.data_version() != rolled_back
+
+
+def test_a_kept_value_is_the_same_object_until_the_data_changes(world):
+    first = datacache.cached("kept", lambda: ["table"], keep=True)
+    assert datacache.cached("kept", lambda: ["other"], keep=True) is first  # no unpickling, no recompute
+    world.pupil.save()
+    assert datacache.cached("kept", lambda: ["new table"], keep=True) == ["new table"]
+    datacache.forget()
+    cache_only = datacache.cached("kept", lambda: ["recomputed"], keep=True)
+    assert cache_only == ["new table"] and cache_only is not first  # from the shared cache again
