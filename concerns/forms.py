@@ -9,8 +9,8 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from pupils.models import BroadArea, ClassGroup
-from send_register.datacache import cached
+from pupils.filters import use_class_choices
+from pupils.models import BroadArea
 
 from .models import PARENT_AREA_LABELS, ClassStrategy, Concern, ConcernAttachment
 from .services import StaffConcernInput
@@ -368,7 +368,7 @@ class ConcernFilter(django_filters.FilterSet):
     raised_by_role = django_filters.ChoiceFilter(
         label="Raised by", choices=Concern.RaisedByRole.choices, empty_label="Staff or parent"
     )
-    # The classes come from the data cache (class_choices); a trust's
+    # The classes come from the data cache (pupils.filters.use_class_choices); a trust's
     # thousands of classes are a text box instead, as on the register.
     form = django_filters.ChoiceFilter(label="Class", field_name="pupil__form", choices=[], empty_label="Any class")
     age = django_filters.ChoiceFilter(label="Age of the concern", choices=AGES, method="filter_age", empty_label="Any age")
@@ -382,13 +382,7 @@ class ConcernFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if class_choices()["many"]:
-            self.filters["form"] = django_filters.CharFilter(
-                field_name="pupil__form__name", lookup_expr="iexact", label="Class (its name)"
-            )
-            self.filters["form"].model, self.filters["form"].parent = Concern, self
-        else:
-            self.filters["form"].extra["choices"] = _class_choice_list
+        use_class_choices(self, "form", field_name="pupil__form", forms_only=False)
 
     def page_fields(self) -> list[tuple]:
         """The filter form's fields as plain values for the Jinja2 fragment
@@ -433,26 +427,6 @@ class ConcernFilter(django_filters.FilterSet):
         if value:
             return queryset.filter(closed_at__isnull=True, review_date__lt=timezone.localdate())
         return queryset
-
-
-CLASS_SELECT_LIMIT = 300  # more classes than this, and the class filter is a text box (as pupils.filters)
-
-
-def class_choices() -> dict:
-    """The classes to filter the concerns by, until the data changes: plain
-    data from the data cache, the same for everybody (only the SENCo and
-    head see the list)."""
-
-    def compute():
-        classes = list(ClassGroup.objects.order_by("name").values_list("pk", "name")[: CLASS_SELECT_LIMIT + 1])
-        many = len(classes) > CLASS_SELECT_LIMIT
-        return {"many": many, "classes": [] if many else [(str(pk), name) for pk, name in classes]}
-
-    return cached("concerns-class-choices", compute)
-
-
-def _class_choice_list():
-    return class_choices()["classes"]
 
 
 def _start_of(day: date) -> datetime:

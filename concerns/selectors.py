@@ -4,12 +4,11 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import get_language, ngettext
 
-from send_register.fragments import render_fragment
+from send_register.fragments import render_fragment, url_pattern
 
 from .models import Concern
 
@@ -47,12 +46,6 @@ def timeline(concern: Concern):
 
 
 # The SENCo's list, a page of rows at a time ------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _detail_url_pattern() -> str:
-    # One reverse() a process rather than one a row (docs/performance.md).
-    return reverse("concerns:detail", args=[987654321]).replace("987654321", "{}")
 
 
 def _day(value) -> str:
@@ -134,7 +127,7 @@ def concern_rows(queryset: QuerySet[Concern]) -> list[ConcernRow]:
     """Rows for the SENCo's table from a (sliced) queryset of submitted
     concerns: one query, no model instances; the per-row values that the
     template worked out a row at a time (URL, dates, tag) worked out here."""
-    url = _detail_url_pattern()
+    url = url_pattern("concerns:detail")  # one reverse() a process, not one a row
     now = timezone.now()
     today = timezone.localdate()
     rows = []

@@ -1,5 +1,7 @@
 """Filters for the register page (django-filter)."""
 
+from functools import partial
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -79,14 +81,7 @@ class RegisterFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Callables: read from the cache only if the form is built.
         self.filters["need"].extra["choices"] = _need_choices
-        if filter_choices()["many_classes"]:
-            # A trust's thousands of classes are no list to scroll: type the name.
-            self.filters["class_group"] = django_filters.CharFilter(
-                field_name="form__name", lookup_expr="iexact", label="Class (its name)",
-            )
-            self.filters["class_group"].model, self.filters["class_group"].parent = Pupil, self
-        else:
-            self.filters["class_group"].extra["choices"] = _class_choices
+        use_class_choices(self, "class_group", field_name="form", forms_only=True)
 
     def filter_review_overdue(self, queryset, name, value):
         """Pupils with a support plan review or an EHC review past its date
@@ -149,30 +144,46 @@ class RegisterFilter(django_filters.FilterSet):
         return form
 
 
-CLASS_SELECT_LIMIT = 300  # more classes than this, and the class filter is a text box
+CLASS_SELECT_LIMIT = 300  # more classes than this, and a class filter is a text box
 
 
 def filter_choices() -> dict:
-    """The need types and classes to filter by, until either changes."""
+    """The need types to filter by, until they change."""
+    return cached("register-filter-choices", lambda: {"needs": [(n.code, str(n)) for n in NeedType.objects.all()]})
+
+
+def class_choices(*, forms_only: bool) -> dict:
+    """The classes to filter by, until the data changes: {"many": whether there
+    are more than CLASS_SELECT_LIMIT (a trust), "classes": [(id, name)] if not}.
+    The same for everybody: a list of classes names no pupil."""
 
     def compute():
-        classes = ClassGroup.objects.filter(kind=ClassGroup.Kind.FORM)
-        many = classes.count() > CLASS_SELECT_LIMIT
-        return {
-            "needs": [(n.code, str(n)) for n in NeedType.objects.all()],
-            "classes": [] if many else [(str(pk), name) for pk, name in classes.values_list("pk", "name")],
-            "many_classes": many,
-        }
+        classes = ClassGroup.objects.filter(kind=ClassGroup.Kind.FORM) if forms_only else ClassGroup.objects.all()
+        rows = list(classes.order_by("name").values_list("pk", "name")[: CLASS_SELECT_LIMIT + 1])
+        many = len(rows) > CLASS_SELECT_LIMIT
+        return {"many": many, "classes": [] if many else [(str(pk), name) for pk, name in rows]}
 
-    return cached("register-filter-choices", compute)
+    return cached(f"class-choices:{'forms' if forms_only else 'all'}:{CLASS_SELECT_LIMIT}", compute)
+
+
+def use_class_choices(filterset, name: str, *, field_name: str, forms_only: bool) -> None:
+    """Give the class filter `name` its choices from the data cache (read
+    only if the form is built); a trust's thousands of classes are no list to
+    scroll, so there it becomes a text box matching the class's name."""
+    if class_choices(forms_only=forms_only)["many"]:
+        text = django_filters.CharFilter(field_name=f"{field_name}__name", lookup_expr="iexact", label="Class (its name)")
+        text.model, text.parent = filterset._meta.model, filterset
+        filterset.filters[name] = text
+    else:
+        filterset.filters[name].extra["choices"] = partial(_class_list, forms_only)
+
+
+def _class_list(forms_only: bool) -> list:
+    return class_choices(forms_only=forms_only)["classes"]
 
 
 def _need_choices():
     return filter_choices()["needs"]
-
-
-def _class_choices():
-    return filter_choices()["classes"]
 
 
 class PupilFilter(RegisterFilter):

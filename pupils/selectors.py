@@ -3,14 +3,12 @@ change history on a pupil's page. Every one starts from pupils.access."""
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from send_register.datacache import cached
-from send_register.fragments import render_fragment
+from send_register.fragments import render_fragment, url_pattern
 
 from .access import pupils_visible_to
 from .filters import PupilFilter, RegisterFilter
@@ -85,11 +83,6 @@ _STATUSES = dict(SenStatus.choices)
 _RANKS = {1: ", primary", 2: ", secondary"}
 
 
-@lru_cache(maxsize=1)
-def _detail_url_pattern() -> str:
-    return reverse("pupils:detail", args=[987654321]).replace("987654321", "{}")
-
-
 class RegisterRows:
     """The register page's rows, a page at a time, as plain values: what the
     table shows and nothing else (two queries a page, no model instances).
@@ -154,7 +147,7 @@ def register_rows(queryset: QuerySet[Pupil]) -> Rows:
     )
     for pupil_id, label, code, rank in open_needs:
         needs.setdefault(pupil_id, []).append((label, code, _RANKS.get(rank, "")))
-    url = _detail_url_pattern()
+    url = url_pattern("pupils:detail")
     return Rows(
         {
             "pk": pk,

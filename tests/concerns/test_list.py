@@ -195,7 +195,7 @@ def test_the_counts_are_read_again_after_a_change(world, client_for, spread):
 
 
 def test_a_trusts_thousands_of_classes_are_a_text_box(world, client_for, spread, monkeypatch):
-    monkeypatch.setattr("concerns.forms.CLASS_SELECT_LIMIT", 1)
+    monkeypatch.setattr("pupils.filters.CLASS_SELECT_LIMIT", 1)
     client = client_for(world.senco)
     got, response = listed(client, form="4 ash")
     assert got == ids(spread, "overdue", "future_review", "closed")
