@@ -189,7 +189,10 @@ def main():
         print(f"{name}: {json.dumps(results[name])} ({time.perf_counter() - started:.1f}s wall)", flush=True)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / f"{args.name}-tasks.json").write_text(json.dumps(results, indent=2, default=str))
+    path = out / f"{args.name}-tasks.json"
+    # --only some: keep the other benchmarks' last results beside the new ones.
+    earlier = json.loads(path.read_text()) if path.exists() else {}
+    path.write_text(json.dumps({**earlier, **results}, indent=2, default=str))
     if not args.skip_http:
         subprocess.run([sys.executable, "-m", "bench.http", "--name", args.name, "--seconds", str(args.seconds)],
                        cwd=ROOT, check=True)

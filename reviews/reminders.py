@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from send_register.models import School
-from send_register.outbox import queue_email
+from send_register.outbox import queue_emails
 
 from .deadlines import DueItem, collect
 from .models import ReminderSent, ReviewSettings
@@ -74,39 +74,62 @@ def send_due_reminders(*, today: date) -> int:
     sent = _already_sent(sorted({item.key for pairs in pending.values() for item, _ in pairs}))
     school = School.get()
     site = getattr(settings, "SITE_URL", "").rstrip("/")
-    queued = 0
+    digests = []
     for user_id, pairs in pending.items():
         new = [(item, t) for item, t in pairs if (item.key, t, user_id) not in sent]
-        if not new:
-            continue
-        user = users[user_id]
-        groups = [
-            ("Overdue", [i for i, t in new if t == OVERDUE]),
-            ("Due today", [i for i, t in new if t == 0]),
-            ("Coming up", [i for i, t in new if t > 0]),
-        ]
-        for _, group in groups:
-            for item in group:
-                item.short_name = _short_name(item)
-                item.days = item.days_left(today)
-                item.late = -item.days
-        body = render_to_string("reviews/email/due_digest.txt", {
-            "user": user, "school": school, "groups": [(label, g) for label, g in groups if g], "site": site,
-            "today": today, "due_url": reverse("reviews:due"),
-            "thresholds": ", ".join(str(t) for t in thresholds if t > 0),
-        })
-        overdue = len(groups[0][1])
-        subject = f"{school.name}: {len(new)} date{'s' if len(new) != 1 else ''} to act on" + (f" ({overdue} overdue)" if overdue else "")
-        try:
-            with transaction.atomic():
-                email = queue_email(to=user.email, subject=subject[:250], body=body, purpose="due_digest", related_id=user_id)
-                ReminderSent.objects.bulk_create(
-                    [ReminderSent(item_key=item.key, threshold=t, user_id=user_id, email=email) for item, t in new]
-                )
-        except IntegrityError:
-            # Another run recorded (and queued) these first: nothing goes twice.
-            log.info("reminder digest for user %s already sent by another run", user_id)
-            continue
-        queued += 1
+        if new:
+            digests.append((user_id, new, _digest(users[user_id], new, school, site, today, thresholds)))
+    if not digests:
+        return 0
+    try:
+        # Every digest and its reminder rows in two INSERTs, whatever the
+        # number of people told (docs/performance.md).
+        with transaction.atomic():
+            emails = queue_emails([email for _, _, email in digests])
+            ReminderSent.objects.bulk_create([
+                ReminderSent(item_key=item.key, threshold=t, user_id=user_id, email=email)
+                for (user_id, new, _), email in zip(digests, emails) for item, t in new
+            ])
+        queued = len(digests)
+    except IntegrityError:
+        # Another run recorded some of these first: one digest at a time, so
+        # that only theirs are left out and nothing goes twice.
+        queued = sum(_queue_one(user_id, new, email) for user_id, new, email in digests)
     log.info("due reminders: %s digests queued", queued)
     return queued
+
+
+def _digest(user, new: list[tuple[DueItem, int]], school, site: str, today: date, thresholds: list[int]) -> dict:
+    """One person's digest email (queue_email's arguments)."""
+    groups = [
+        ("Overdue", [i for i, t in new if t == OVERDUE]),
+        ("Due today", [i for i, t in new if t == 0]),
+        ("Coming up", [i for i, t in new if t > 0]),
+    ]
+    for _, group in groups:
+        for item in group:
+            item.short_name = _short_name(item)
+            item.days = item.days_left(today)
+            item.late = -item.days
+    body = render_to_string("reviews/email/due_digest.txt", {
+        "user": user, "school": school, "groups": [(label, g) for label, g in groups if g], "site": site,
+        "today": today, "due_url": reverse("reviews:due"),
+        "thresholds": ", ".join(str(t) for t in thresholds if t > 0),
+    })
+    overdue = len(groups[0][1])
+    subject = f"{school.name}: {len(new)} date{'s' if len(new) != 1 else ''} to act on" + (f" ({overdue} overdue)" if overdue else "")
+    return {"to": user.email, "subject": subject[:250], "body": body, "purpose": "due_digest", "related_id": user.pk}
+
+
+def _queue_one(user_id: int, new: list[tuple[DueItem, int]], email: dict) -> int:
+    """One digest and its reminder rows, or nothing if another run recorded them first."""
+    try:
+        with transaction.atomic():
+            [row] = queue_emails([email])
+            ReminderSent.objects.bulk_create(
+                [ReminderSent(item_key=item.key, threshold=t, user_id=user_id, email=row) for item, t in new]
+            )
+    except IntegrityError:
+        log.info("reminder digest for user %s already sent by another run", user_id)
+        return 0
+    return 1

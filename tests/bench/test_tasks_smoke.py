@@ -10,10 +10,10 @@ from bench.generate import generate
 from bench.run import bench_import, bench_pdf, bench_reminders
 from reviews.views import DUE_PAGE_SIZE
 
-# Measured at 60, 240 and 2,000 pupils (2 to 30 digests). The fixed part includes
-# creating the review settings row on a new school, which notes a data change
-# (send_register.datacache): 19 before that, 20 with it.
-FIXED, PER_DIGEST = 20, 4
+# The digests and their reminder rows are two INSERTs however many people are
+# told (reviews.reminders); this includes creating the review settings row on a
+# new school, which notes a data change (send_register.datacache).
+SWEEP_QUERIES = 24
 
 
 @pytest.mark.django_db
@@ -34,8 +34,8 @@ def test_it_runs_the_pdf_reminder_and_import_benchmarks():
 def test_it_sweeps_in_a_number_of_queries_that_does_not_grow_with_the_school(pupils):
     generate(pupils, seed=3)
     sweep = bench_reminders()["first_run"]
-    # A fixed number of queries, plus a fixed number per digest (one per person told).
-    assert sweep["queries"] - PER_DIGEST * sweep["digests"] == FIXED
+    assert sweep["digests"] >= (2 if pupils == 60 else 5)  # more people told at the larger size...
+    assert sweep["queries"] == SWEEP_QUERIES  # ...in the same number of queries
 
 
 @pytest.mark.django_db

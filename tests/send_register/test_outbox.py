@@ -143,3 +143,18 @@ def test_it_keeps_the_email_when_the_broker_is_down(db, monkeypatch, django_capt
     assert email.status == OutboundEmail.Status.PENDING
     assert mail.outbox == []
     assert outbox.drain() == 1
+
+
+def test_many_emails_are_saved_at_once_and_each_sent_once_after_commit(db, django_capture_on_commit_callbacks, django_assert_num_queries):
+    emails = [{"to": f"person{n}@example.org", "subject": f"Digest {n}", "body": "Dates", "purpose": "due_digest", "related_id": n}
+              for n in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        with django_assert_num_queries(1):  # one INSERT, however many emails
+            rows = outbox.queue_emails(emails)
+        assert mail.outbox == []
+    assert sorted(m.to[0] for m in mail.outbox) == [e["to"] for e in emails]
+    assert set(OutboundEmail.objects.filter(pk__in=[r.pk for r in rows]).values_list("status", flat=True)) == {OutboundEmail.Status.SENT}
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        outbox.queue_emails(emails)
+        raise RuntimeError("the change failed")
+    assert OutboundEmail.objects.count() == 3 and len(mail.outbox) == 3
