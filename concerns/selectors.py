@@ -8,14 +8,13 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import get_language, ngettext
 
-from send_register.fragments import render_fragment, url_pattern
+from send_register.fragments import render_fragment, short_date, url_pattern
 
 from .models import Concern
 
 _STEPS = [(value, label) for value, label in Concern.Step.choices if value != Concern.Step.DRAFT]
 _STEP_LABELS = dict(Concern.Step.choices)
 _OUTCOME_LABELS = dict(Concern.Outcome.choices)
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def triage_counts(queryset) -> dict:
@@ -46,11 +45,6 @@ def timeline(concern: Concern):
 
 
 # The SENCo's list, a page of rows at a time ------------------------------------
-
-
-def _day(value) -> str:
-    """Django's date filter "j M Y" (en-gb), without its cost a row."""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
 def step_tag(step: str, outcome: str) -> tuple[str, str]:
@@ -141,11 +135,11 @@ def concern_rows(queryset: QuerySet[Concern]) -> list[ConcernRow]:
             pupil=f"{preferred_first or legal_first} {preferred_last or legal_last}",
             form=form or "–",
             raised_by="Parent" if role == Concern.RaisedByRole.PARENT else (raiser or "Staff"),
-            sent=_day(timezone.localtime(submitted_at)) if submitted_at else "",
+            sent=short_date(timezone.localtime(submitted_at)) if submitted_at else "",
             sent_ago=time_since(submitted_at, now) if submitted_at else "",
             tag=tag,
             tag_label=tag_label,
-            review=_day(review_date) if review_date else "",
+            review=short_date(review_date) if review_date else "",
             # Concern.review_overdue, for a submitted concern.
             review_passed=(
                 review_date is not None and closed_at is None and step != Concern.Step.DRAFT and review_date < today

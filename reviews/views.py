@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from pupils.access import get_pupil_for_user, log_access, pupils_visible_to
 from pupils.models import Tier
-from send_register.fragments import render_fragment
+from send_register.fragments import render_fragment, short_date
 
 from . import deadlines, selectors, services
 from .access import (
@@ -68,7 +68,6 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 
 DUE_PAGE_SIZE = 100
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @login_required
@@ -118,7 +117,7 @@ def _due_rows(rows, table, now: int, everything: bool):
     page = []
     for due_on, done, _kind, _statutory, _pupil, responsible_id, pupil_name, title, url, note, rule_key, _key in rows:
         day = date.fromordinal(due_on)
-        page.append((f"{day.day} {_MONTHS[day.month - 1]} {day.year}", due_on - now, done, pupil_name, title, url, note,
+        page.append((short_date(day), due_on - now, done, pupil_name, title, url, note,
                      table.rules[rule_key], table.names.get(responsible_id, "")))
     return render_fragment("reviews/due_rows.jinja", {"rows": page, "everything": everything})
 
