@@ -32,9 +32,10 @@ def _years_for(pupils: int) -> list[str]:
 @transaction.atomic
 def generate(pupil_count: int, seed: int = 2026) -> dict:
     from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
 
     from accounts.models import Role, RoleGrant, User
-    from pupils.models import (AccessLog, ClassGroup, ClassStaff, ParentLink, Pupil, PupilNeed, RegisterEntry,
+    from pupils.models import (AccessLog, ClassGroup, ClassStaff, Contact, ParentLink, PupilContact, Pupil, PupilNeed, RegisterEntry,
                                RegisterEvent, SenStatus)
     from pupils.upn import make_upn
     from send_register.calendar import ensure_current_and_next_year
@@ -113,7 +114,19 @@ def generate(pupil_count: int, seed: int = 2026) -> dict:
         batch_size=2000,
     )
     RoleGrant.objects.bulk_create([RoleGrant(user=u, role=Role.PARENT) for u in parents], batch_size=2000)
-    ParentLink.objects.bulk_create([ParentLink(parent=u, pupil=p) for u, p in zip(parents, pupils)], batch_size=2000)
+    contacts = Contact.objects.bulk_create(
+        [Contact(first_name="Parent", last_name=str(i), email=u.email, user=u) for i, u in enumerate(parents)], batch_size=2000
+    )
+    pupil_contacts = PupilContact.objects.bulk_create(
+        [PupilContact(pupil=p, contact=c, priority=1, relationship="Mother", parental_responsibility=True)
+         for c, p in zip(contacts, pupils)],
+        batch_size=2000,
+    )
+    now = timezone.now()
+    ParentLink.objects.bulk_create(
+        [ParentLink(parent=u, pupil=p, contact=pc, confirmed_at=now) for u, p, pc in zip(parents, pupils, pupil_contacts)],
+        batch_size=2000,
+    )
 
     on_register = [p for p in pupils if p.sen_status != SenStatus.NONE]
     AccessLog.objects.bulk_create(

@@ -21,7 +21,7 @@ from django.http import Http404
 
 from accounts.models import Role
 
-from .models import ON_REGISTER, AccessLog, Pupil, PupilDocument, Tier
+from .models import ON_REGISTER, AccessLog, ParentLink, Pupil, PupilDocument, Tier
 
 STAFF_WHO_TEACH = (Role.TEACHER, Role.TA)
 
@@ -109,10 +109,22 @@ def can_see_register(user) -> bool:
 
 
 def children_of(user) -> QuerySet[Pupil]:
-    """Parent view: the user's own children (with a parent link)."""
+    """Parent view: the user's own children: a parent link that the parent
+    has confirmed on first sign-in (a fact about the child, before any of the
+    child's data is shown), from a contact who is not under a court order or
+    no-contact flag (Education Act 1996 s.576: such a person never has access)."""
     if _is_anonymous(user) or not user.is_parent:
         return Pupil.objects.none()
-    return Pupil.objects.filter(parent_links__parent=user).distinct()
+    links = ParentLink.objects.filter(parent=user, confirmed_at__isnull=False, contact__no_contact=False)
+    return Pupil.objects.filter(pk__in=links.values("pupil_id"))
+
+
+def links_awaiting_confirmation(user) -> QuerySet[ParentLink]:
+    """The parent's links to children whose details they have not yet
+    confirmed: nothing of these children is shown until they do."""
+    if _is_anonymous(user) or not user.is_parent:
+        return ParentLink.objects.none()
+    return ParentLink.objects.filter(parent=user, confirmed_at__isnull=True, contact__no_contact=False)
 
 
 def get_child_for_parent(user, pk) -> Pupil:

@@ -22,13 +22,14 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, RoleGrant, User
 
-from . import services
+from . import contacts, services
 from .models import (
     AgencyInvolvement,
     ClassGroup,
     ClassStaff,
+    Contact,
     NeedType,
-    ParentLink,
+    PupilContact,
     Pupil,
     PupilDocument,
     RegisterEvent,
@@ -180,6 +181,18 @@ def seed(context: dict) -> None:
     context["pupils"] = {"parent_child": parent_child, "parent2_child": parent2_child}
 
 
+def _demo_parent(user: User, pupil: Pupil, relationship: str, title: str) -> None:
+    """A demo parent: a contact of the child with parental responsibility, as
+    the MIS would send them, linked to their account and already confirmed."""
+    first, _, last = user.full_name.rpartition(" ")
+    contact = Contact.objects.create(title=title, first_name=first, last_name=last, email=user.email)
+    pupil_contact = contacts.contact_add(
+        pupil=pupil, contact=contact, priority=1, relationship=relationship,
+        parental_responsibility=True, lives_with_pupil=True, source=PupilContact.Source.IMPORT,
+    )
+    contacts.parent_link_create(pupil_contact=pupil_contact, user=user, confirmed=True)
+
+
 def _seed_pupils(rng, classes, start_year, today, *, senco, ta, parent, parent2) -> None:
     serial = 0
     by_class: dict[str, list[Pupil]] = {}
@@ -236,8 +249,8 @@ def _seed_pupils(rng, classes, start_year, today, *, senco, ta, parent, parent2)
     parent_child = willow[0]
     parent2_child = next(p for p, s in chosen if p.form_id == classes["2 Cedar"].pk)
     chosen = [(p, SenStatus.SEN_SUPPORT if p is parent_child else SenStatus.EHC_PLAN if p is parent2_child else s) for p, s in chosen]
-    ParentLink.objects.create(parent=parent, pupil=parent_child, relationship=ParentLink.Relationship.MOTHER)
-    ParentLink.objects.create(parent=parent2, pupil=parent2_child, relationship=ParentLink.Relationship.FATHER)
+    _demo_parent(parent, parent_child, "Mother", "Mrs")
+    _demo_parent(parent2, parent2_child, "Father", "Mr")
     # The demo TA is assigned to some of the 4 Willow pupils on the register.
     for pupil in willow[:4]:
         pupil.key_staff.add(ta)

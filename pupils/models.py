@@ -263,7 +263,88 @@ class Pupil(TimeStamped):
         return years
 
 
+class Contact(TimeStamped):
+    """A parent, carer or other contact of one or more pupils, as the school's
+    MIS holds them. One person is one row however many of the school's pupils
+    they are a contact of (siblings), and has at most one account here."""
+
+    title = models.CharField(max_length=20, blank=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField(blank=True, db_index=True)
+    phone = models.CharField(max_length=40, blank=True)
+    mis_id = models.CharField("Contact id in the MIS", max_length=40, blank=True, db_index=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="contact",
+        help_text="The account this person signs in with, once invited",
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(part for part in (self.title, self.first_name, self.last_name) if part)
+
+
+class PupilContact(TimeStamped):
+    """One contact of one pupil, in the MIS's priority order (1 is the first
+    to call), with their relationship and whether they hold parental
+    responsibility.
+
+    Who counts as a parent for the SEND duties is anyone with parental
+    responsibility or who has care of the child (Education Act 1996 s.576):
+    they are told of SEN decisions (Children and Families Act 2014 s.68) and
+    may be given access to the parent pages. A contact under a court order or
+    no-contact flag is never given access."""
+
+    class Source(models.TextChoices):
+        IMPORT = "import", "From the MIS"
+        MANUAL = "manual", "Added in the register"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="contacts")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="pupil_contacts")
+    priority = models.PositiveSmallIntegerField(default=1)
+    relationship = models.CharField(max_length=40, blank=True, help_text="As the MIS gives it: Mother, Grandparent, Carer ...")
+    parental_responsibility = models.BooleanField(default=False)
+    lives_with_pupil = models.BooleanField(default=False)
+    no_contact = models.BooleanField(
+        "Court order or no-contact flag", default=False,
+        help_text="This person must never be given access to the child's records or be sent letters about them",
+    )
+    no_contact_note = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=6, choices=Source.choices, default=Source.MANUAL)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["pupil", "priority", "pk"]
+        constraints = [models.UniqueConstraint(fields=["pupil", "contact"], name="one_row_per_pupil_and_contact")]
+
+    def __str__(self):
+        return f"{self.contact} ({self.relationship or 'contact'})"
+
+    @property
+    def is_parent_for_send(self) -> bool:
+        """Told of SEN decisions and may be invited (s.68; Education Act 1996 s.576)."""
+        return self.parental_responsibility and not self.no_contact
+
+    @property
+    def may_be_linked(self) -> bool:
+        return not self.no_contact
+
+
 class ParentLink(TimeStamped):
+    """Access to a child's parent pages for one account: made from one of the
+    pupil's contacts (so that a contact removed from the MIS loses access with
+    it), and shown only once the parent has confirmed a fact about the child
+    on first sign-in (`confirmed_at`)."""
+
     class Relationship(models.TextChoices):
         MOTHER = "mother", "Mother"
         FATHER = "father", "Father"
@@ -273,8 +354,16 @@ class ParentLink(TimeStamped):
 
     parent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="child_links")
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="parent_links")
+    contact = models.OneToOneField(PupilContact, on_delete=models.CASCADE, related_name="access_link")
     relationship = models.CharField(max_length=8, choices=Relationship.choices, default=Relationship.OTHER)
     parental_responsibility = models.BooleanField(default=True)
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the parent confirmed the child's date of birth on first sign-in",
+    )
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(
+        max_length=200, blank=True, help_text="Why a contact without parental responsibility was given access",
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -377,18 +466,40 @@ class RegisterEvent(models.Model):
 
 
 class ParentNotice(models.Model):
-    """A notice to one parent that SEN provision is being made or has ended
-    (Children and Families Act 2014 s.68; DOMAIN.md section 2)."""
+    """Telling one parent that SEN provision is being made or has ended
+    (Children and Families Act 2014 s.68). Every contact with parental
+    responsibility gets one: by email where the school holds an address (no
+    account needed), otherwise the SENCo tells them another way and records
+    how and when (`told_on`)."""
+
+    class Method(models.TextChoices):
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+        MEETING = "meeting", "In a meeting"
+        PHONE = "phone", "By phone"
 
     event = models.ForeignKey(RegisterEvent, on_delete=models.CASCADE, related_name="notices")
-    parent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    method = models.CharField(max_length=20, default="email")
+    contact = models.ForeignKey(PupilContact, null=True, blank=True, on_delete=models.SET_NULL, related_name="notices")
+    parent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recipient_name = models.CharField(max_length=200, blank=True, help_text="As it was when the notice was made")
+    method = models.CharField(max_length=20, choices=Method.choices, default=Method.EMAIL)
     email = models.OneToOneField("send_register.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     queued_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    told_on = models.DateField("Date told", null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["queued_at", "pk"]
+        indexes = [models.Index(fields=["told_on"])]
 
     def __str__(self):
-        return f"Notice to parent #{self.parent_id} ({'sent' if self.sent_at else 'waiting'})"
+        return f"Notice to contact #{self.contact_id} ({'told' if self.told_on else 'waiting'})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.told_on is not None
 
 
 class OnePageProfile(models.Model):
@@ -528,6 +639,12 @@ class ImportBatch(models.Model):
         APPLIED = "applied", "Imported"
         DISCARDED = "discarded", "Discarded"
 
+    class Kind(models.TextChoices):
+        PUPILS = "pupils", "Pupils"
+        CONTACTS = "contacts", "Parents and carers"
+        STAFF = "staff", "Staff"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PUPILS)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     content = models.TextField(blank=True)
@@ -543,3 +660,22 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"Import {self.pk} ({self.get_status_display()})"
+
+
+class ImportColumnMap(models.Model):
+    """A column heading of the school's MIS export that an import did not
+    recognise, matched by a user in the preview to one of the import's
+    fields, and remembered for the next import of the same kind."""
+
+    kind = models.CharField(max_length=8, choices=ImportBatch.Kind.choices)
+    heading = models.CharField(max_length=100, help_text="Lower-case, letters and digits only")
+    field = models.CharField(max_length=40, help_text="Empty: ignore this column")
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "heading"]
+        constraints = [models.UniqueConstraint(fields=["kind", "heading"], name="one_map_per_kind_and_heading")]
+
+    def __str__(self):
+        return f"{self.heading} -> {self.field or '(ignored)'}"

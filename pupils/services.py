@@ -137,16 +137,45 @@ def register_remove(*, pupil: Pupil, effective_date: date, reason: str, decided_
     return register_set_status(pupil=pupil, status=SenStatus.NONE, effective_date=effective_date, reason=reason, decided_by=decided_by)
 
 
+def contacts_to_tell(pupil: Pupil):
+    """The contacts told of SEN decisions about `pupil`: every contact with
+    parental responsibility (Education Act 1996 s.576; Children and Families
+    Act 2014 s.68), except anyone under a court order or no-contact flag."""
+    return pupil.contacts.filter(parental_responsibility=True, no_contact=False).select_related("contact", "access_link")
+
+
+def _greeting(contact) -> str:
+    if contact.title and contact.last_name:
+        return f"{contact.title} {contact.last_name}"
+    return contact.display_name or "Parent or carer"
+
+
 def _queue_parent_notices(event: RegisterEvent) -> None:
+    """One notice per parent: emailed where the school holds an email address
+    (an account is not needed to receive it); otherwise left for the SENCo to
+    tell them another way (a printed letter, a meeting, a call) and record how
+    and when. Until every notice is done the pupil shows on the due page."""
     school = School.get()
     starting = SenStatus.census_code(event.to_status) != SenStatus.NONE
     pupil = event.pupil
-    links = pupil.parent_links.filter(parental_responsibility=True, parent__is_active=True).select_related("parent")
-    for link in links:
-        notice = ParentNotice.objects.create(event=event, parent=link.parent)
+    for pupil_contact in contacts_to_tell(pupil):
+        contact = pupil_contact.contact
+        link = getattr(pupil_contact, "access_link", None)
+        account = link.parent if link is not None and link.parent.is_active else None
+        address = contact.email or (account.email if account else "")
+        notice = ParentNotice.objects.create(
+            event=event,
+            contact=pupil_contact,
+            parent=account,
+            recipient_name=contact.display_name[:200],
+            method=ParentNotice.Method.EMAIL if address else ParentNotice.Method.LETTER,
+        )
+        if not address:
+            continue
         context = {
             "school": school,
-            "parent": link.parent,
+            "greeting": _greeting(contact),
+            "has_account": account is not None and link.confirmed_at is not None,
             "pupil": pupil,
             "event": event,
             "starting": starting,
@@ -158,7 +187,7 @@ def _queue_parent_notices(event: RegisterEvent) -> None:
             else f"{school.name}: {pupil.first_name} no longer needs SEN support"
         )
         email = queue_email(
-            to=link.parent.email,
+            to=address,
             subject=subject,
             body=render_to_string("pupils/email/register_notice.txt", context),
             purpose="register_notice",
@@ -170,14 +199,13 @@ def _queue_parent_notices(event: RegisterEvent) -> None:
 
 def record_notice_sent(notice_id: int, sent_at) -> None:
     """Called when the outbox has sent a register notice: the date parents
-    were told goes onto the register history."""
+    were told goes onto the notice and the register history."""
     notice = ParentNotice.objects.filter(pk=notice_id, sent_at__isnull=True).select_related("event").first()
     if notice is None:
         return
-    ParentNotice.objects.filter(pk=notice.pk).update(sent_at=sent_at)
-    RegisterEvent.objects.filter(pk=notice.event_id, parents_told_on__isnull=True).update(
-        parents_told_on=timezone.localtime(sent_at).date()
-    )
+    told_on = timezone.localtime(sent_at).date()
+    ParentNotice.objects.filter(pk=notice.pk).update(sent_at=sent_at, told_on=told_on)
+    RegisterEvent.objects.filter(pk=notice.event_id, parents_told_on__isnull=True).update(parents_told_on=told_on)
     note_change()  # updates send no signals (send_register.datacache)
 
 

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from pupils.access import children_of
 from pupils.models import ON_REGISTER, Pupil, SenStatus
 from pupils.services import register_set_status
 from send_register.datacache import note_change
@@ -524,7 +525,7 @@ def meeting_record(
 
 
 def _check_parent(plan: SupportPlan, parent) -> None:
-    if not plan.pupil.parent_links.filter(parent=parent).exists():
+    if not children_of(parent).filter(pk=plan.pupil_id).exists():
         raise ValidationError("Only the pupil's own parents can do this")
     if not plan.is_current:
         raise ValidationError("This version of the plan has been replaced")

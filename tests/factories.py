@@ -6,7 +6,9 @@ from datetime import date
 import factory
 
 from accounts.models import Role, RoleGrant, User
-from pupils.models import ClassGroup, ClassStaff, ParentLink, Pupil
+from django.utils import timezone
+
+from pupils.models import ClassGroup, ClassStaff, Contact, ParentLink, Pupil, PupilContact
 from pupils.upn import make_upn
 
 _upn_serial = itertools.count(1)
@@ -55,8 +57,22 @@ def add_staff(class_group: ClassGroup, user: User, role: str = ClassStaff.Role.T
     return ClassStaff.objects.create(class_group=class_group, user=user, role=role)
 
 
-def link_parent(parent: User, pupil: Pupil, **kwargs) -> ParentLink:
-    return ParentLink.objects.create(parent=parent, pupil=pupil, **kwargs)
+def link_parent(parent: User, pupil: Pupil, *, confirmed: bool = True, no_contact: bool = False, **kwargs) -> ParentLink:
+    """A parent's account linked to a pupil through a contact of the pupil,
+    confirmed by the parent (as after their first sign-in) unless told otherwise."""
+    contact = Contact.objects.filter(user=parent).first()
+    if contact is None:
+        first, _, last = parent.full_name.rpartition(" ")
+        contact = Contact.objects.create(first_name=first, last_name=last or parent.full_name, email=parent.email, user=parent)
+    responsibility = kwargs.get("parental_responsibility", True)
+    relationship = kwargs.get("relationship", ParentLink.Relationship.OTHER)
+    pupil_contact = PupilContact.objects.create(
+        pupil=pupil, contact=contact, priority=pupil.contacts.count() + 1,
+        relationship=ParentLink.Relationship(relationship).label, parental_responsibility=responsibility,
+        no_contact=no_contact,
+    )
+    kwargs.setdefault("confirmed_at", timezone.now() if confirmed else None)
+    return ParentLink.objects.create(parent=parent, pupil=pupil, contact=pupil_contact, **kwargs)
 
 
 __all__ = ["UserFactory", "ClassGroupFactory", "PupilFactory", "add_staff", "link_parent", "Role"]
