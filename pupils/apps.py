@@ -8,7 +8,8 @@ class PupilsConfig(AppConfig):
     def ready(self):
         from send_register.home import register_home_panel
 
-        from . import signals  # noqa: F401
+        from . import pdfs, signals  # noqa: F401
         from .home import pupil_panels
 
         register_home_panel(pupil_panels)
+        pdfs.register()

@@ -188,3 +188,27 @@ class ImportConfirmForm(forms.Form):
         if data.get("mark_leavers") and not data.get("leaving_date"):
             self.add_error("leaving_date", "Enter the leaving date")
         return data
+
+
+class NoticeToldForm(forms.Form):
+    """How and when a parent without an email address was told of a register
+    decision (Children and Families Act 2014 s.68)."""
+
+    method = forms.ChoiceField(
+        label="How were they told?", widget=forms.RadioSelect,
+        choices=[
+            ("letter", "A letter, given to them or posted"),
+            ("meeting", "In a meeting"),
+            ("phone", "By phone"),
+        ],
+        error_messages={"required": "Choose how the parent was told"},
+    )
+    told_on = date_field("Date they were told")
+    note = forms.CharField(
+        label="Note (optional)", required=False, max_length=200,
+        help_text="For example \"letter handed over at the school gate\" or \"told at the review meeting\"",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["told_on"].initial = timezone.localdate()

@@ -464,6 +464,12 @@ class RegisterEvent(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} on {self.effective_date:%d/%m/%Y}"
 
+    @property
+    def tells_parents(self) -> bool:
+        """SEN provision started or ended (the census code moved between N, K
+        and E): parents are told (Children and Families Act 2014 s.68)."""
+        return SenStatus.census_code(self.from_status or SenStatus.NONE) != SenStatus.census_code(self.to_status or SenStatus.NONE)
+
 
 class ParentNotice(models.Model):
     """Telling one parent that SEN provision is being made or has ended

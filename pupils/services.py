@@ -9,21 +9,18 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from send_register.datacache import note_change
-from send_register.models import School
-from send_register.outbox import queue_email
 
+from . import notices
 from .models import (
     ON_REGISTER,
     AgencyInvolvement,
     NeedType,
     OnePageProfile,
-    ParentLink,
-    ParentNotice,
     Pupil,
+    PupilContact,
     PupilDocument,
     PupilNeed,
     RegisterEntry,
@@ -119,7 +116,7 @@ def register_set_status(*, pupil: Pupil, status: str, effective_date: date, reas
         decided_by=decided_by,
     )
     if SenStatus.census_code(from_status) != SenStatus.census_code(status):
-        _queue_parent_notices(event)
+        notices.notices_queue(event=event)
     return event
 
 
@@ -135,78 +132,6 @@ def register_remove(*, pupil: Pupil, effective_date: date, reason: str, decided_
     if pupil.sen_status not in ON_REGISTER:
         raise ValidationError({"status": "This pupil is not on the register"})
     return register_set_status(pupil=pupil, status=SenStatus.NONE, effective_date=effective_date, reason=reason, decided_by=decided_by)
-
-
-def contacts_to_tell(pupil: Pupil):
-    """The contacts told of SEN decisions about `pupil`: every contact with
-    parental responsibility (Education Act 1996 s.576; Children and Families
-    Act 2014 s.68), except anyone under a court order or no-contact flag."""
-    return pupil.contacts.filter(parental_responsibility=True, no_contact=False).select_related("contact", "access_link")
-
-
-def _greeting(contact) -> str:
-    if contact.title and contact.last_name:
-        return f"{contact.title} {contact.last_name}"
-    return contact.display_name or "Parent or carer"
-
-
-def _queue_parent_notices(event: RegisterEvent) -> None:
-    """One notice per parent: emailed where the school holds an email address
-    (an account is not needed to receive it); otherwise left for the SENCo to
-    tell them another way (a printed letter, a meeting, a call) and record how
-    and when. Until every notice is done the pupil shows on the due page."""
-    school = School.get()
-    starting = SenStatus.census_code(event.to_status) != SenStatus.NONE
-    pupil = event.pupil
-    for pupil_contact in contacts_to_tell(pupil):
-        contact = pupil_contact.contact
-        link = getattr(pupil_contact, "access_link", None)
-        account = link.parent if link is not None and link.parent.is_active else None
-        address = contact.email or (account.email if account else "")
-        notice = ParentNotice.objects.create(
-            event=event,
-            contact=pupil_contact,
-            parent=account,
-            recipient_name=contact.display_name[:200],
-            method=ParentNotice.Method.EMAIL if address else ParentNotice.Method.LETTER,
-        )
-        if not address:
-            continue
-        context = {
-            "school": school,
-            "greeting": _greeting(contact),
-            "has_account": account is not None and link.confirmed_at is not None,
-            "pupil": pupil,
-            "event": event,
-            "starting": starting,
-            "status_label": SenStatus(event.to_status).label,
-        }
-        subject = (
-            f"{school.name}: extra support for {pupil.first_name}"
-            if starting
-            else f"{school.name}: {pupil.first_name} no longer needs SEN support"
-        )
-        email = queue_email(
-            to=address,
-            subject=subject,
-            body=render_to_string("pupils/email/register_notice.txt", context),
-            purpose="register_notice",
-            related_id=notice.pk,
-        )
-        notice.email = email
-        notice.save(update_fields=["email"])
-
-
-def record_notice_sent(notice_id: int, sent_at) -> None:
-    """Called when the outbox has sent a register notice: the date parents
-    were told goes onto the notice and the register history."""
-    notice = ParentNotice.objects.filter(pk=notice_id, sent_at__isnull=True).select_related("event").first()
-    if notice is None:
-        return
-    told_on = timezone.localtime(sent_at).date()
-    ParentNotice.objects.filter(pk=notice.pk).update(sent_at=sent_at, told_on=told_on)
-    RegisterEvent.objects.filter(pk=notice.event_id, parents_told_on__isnull=True).update(parents_told_on=told_on)
-    note_change()  # updates send no signals (send_register.datacache)
 
 
 @transaction.atomic
@@ -505,7 +430,7 @@ def register_place_new_pupils(
     yet, so no parent is due a notice; this writes the same rows as the single
     services (RegisterEntry, a 'placed' RegisterEvent, PupilNeed rows and a
     'needs' event, the pupil's status with history) in a few bulk queries.
-    A pupil that does not fit (already on the register, with a parent) goes
+    A pupil that does not fit (already on the register, with a parent to tell) goes
     through the single services instead."""
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -516,7 +441,7 @@ def register_place_new_pupils(
     wanted = {pk: (status, tuple(codes or ())) for pk, status, codes in placements}
     pupils = Pupil.objects.select_for_update().in_bulk(list(wanted))
     busy = set(RegisterEntry.objects.filter(pupil_id__in=wanted).values_list("pupil_id", flat=True))
-    busy |= set(ParentLink.objects.filter(pupil_id__in=wanted).values_list("pupil_id", flat=True))
+    busy |= set(PupilContact.objects.filter(pupil_id__in=wanted, parental_responsibility=True).values_list("pupil_id", flat=True))
     busy |= {pk for pk, p in pupils.items() if p.sen_status != SenStatus.NONE}
     need_types = {n.code: n for n in NeedType.objects.all()}
     entries, events, needs = [], [], []

@@ -2,7 +2,7 @@ from django.dispatch import receiver
 
 from send_register.signals import email_sent
 
-from .services import record_notice_sent
+from .notices import record_notice_sent
 
 
 @receiver(email_sent)

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views
+from . import notice_views, views
 
 app_name = "pupils"
 
@@ -27,4 +27,7 @@ urlpatterns = [
     path("<int:pk>/agencies/<int:agency_pk>/end/", views.agency_end, name="agency_end"),
     path("<int:pk>/documents/add/", views.document_add, name="document_add"),
     path("<int:pk>/access-log/", views.access_log, name="access_log"),
+    path("<int:pk>/register/<int:event_pk>/parents/", notice_views.event_notices, name="event_notices"),
+    path("<int:pk>/register/<int:event_pk>/parents/tell/", notice_views.event_notices_queue, name="event_notices_queue"),
+    path("<int:pk>/parents-told/<int:notice_pk>/", notice_views.notice_record, name="notice_record"),
 ]

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from send_register.datacache import cached
 
-from . import access, importer, selectors, services
+from . import access, notices, importer, selectors, services
 from .forms import (
     AgencyEndForm,
     AgencyForm,
@@ -33,7 +33,7 @@ from .forms import (
     ProfileForm,
     StatusForm,
 )
-from .models import AccessLog, ImportBatch, NeedType, OnePageProfile, Pupil, SenStatus, Tier
+from .models import AccessLog, ImportBatch, NeedType, OnePageProfile, ParentNotice, Pupil, RegisterEvent, SenStatus, Tier
 from .plain import AREA_WORDS, need_in_words, status_in_words
 from .sections import parent_sections, pupil_section_data, pupil_sections
 
@@ -208,7 +208,7 @@ def _record(user, pupil: Pupil, tier: int) -> dict:
     agencies = []
     if tier >= Tier.PLAN:
         context.update(
-            events=pupil.register_events.select_related("decided_by")[:50],
+            events=pupil.register_events.select_related("decided_by").prefetch_related("notices")[:50],
             parents=pupil.parent_links.select_related("parent"),
             history=selectors.change_history(pupil, tier),
             key_staff=pupil.key_staff.all(),
@@ -239,7 +239,7 @@ def status_change(request, pk):
     form = StatusForm(_post(request), current=pupil.sen_status)
     if request.method == "POST" and form.is_valid():
         try:
-            services.register_set_status(
+            event = services.register_set_status(
                 pupil=pupil,
                 status=form.cleaned_data["status"],
                 effective_date=form.cleaned_data["effective_date"],
@@ -250,8 +250,26 @@ def status_change(request, pk):
             _add_errors(form, exc)
         else:
             messages.success(request, f"Register status is now {SenStatus(form.cleaned_data['status']).label}")
-            return redirect(pupil)
+            return redirect(_status_change_next(request, pupil, event))
     return render(request, "pupils/status_form.html", {"pupil": pupil, "form": form})
+
+
+def _status_change_next(request, pupil, event: RegisterEvent) -> str:
+    """Where the status form goes after saving: the pupil page, or the
+    parents-told page with a warning when some parents cannot be emailed."""
+    if event is None or not notices.event_needs_notice(event):
+        return pupil.get_absolute_url()
+    made = list(event.notices.all())
+    letters = [n for n in made if n.method != ParentNotice.Method.EMAIL]
+    if not made:
+        messages.warning(request, "No parent with parental responsibility is recorded for this pupil, so nobody has been told. Add the pupil's parents or carers, then tell them.")
+    elif letters:
+        count = len(letters)
+        messages.warning(request, f"{count} parent{'s have' if count != 1 else ' has'} no email address: print the letter or tell them another way, then record it here.")
+    else:
+        return pupil.get_absolute_url()
+    return reverse("pupils:event_notices", args=[pupil.pk, event.pk])
+
 
 
 @login_required

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,7 @@ class Kind:
     SUPPORT_PLAN = "support_plan"
     CONCERN = "concern"
     INTERVENTION = "intervention"
+    PARENTS_TOLD = "parents_told"
 
 
 KINDS = [
@@ -89,6 +90,7 @@ KINDS = [
     (Kind.SUPPORT_PLAN, "Support plan reviews"),
     (Kind.CONCERN, "Concern reviews"),
     (Kind.INTERVENTION, "Intervention exit assessments"),
+    (Kind.PARENTS_TOLD, "Parents to tell about SEN support"),
 ]
 
 _R = Rule
@@ -147,6 +149,8 @@ DEFAULT_RULES: dict[str, Rule] = {r.key: r for r in [
        0, "days", False, "Derwent SEND policy appendix B (DOMAIN.md 5.1)"),
     _R("intervention_exit", Kind.INTERVENTION, "Intervention exit assessment", "the placement's planned end",
        0, "days", False, "CoP 6.56: review the impact of interventions"),
+    _R("parents_told", Kind.PARENTS_TOLD, "Tell the parents about the register decision", "the decision",
+       0, "days", True, "Children and Families Act 2014 s.68; CoP 6.2"),
 ]}
 
 
@@ -721,6 +725,57 @@ def collect_interventions(today: date, lead_id, pupil_ids=None) -> list[DueItem]
     return items
 
 
+def collect_parent_notices(today: date, lead_id, pupil_ids=None) -> list[DueItem]:
+    """Register decisions that started or ended SEN provision whose parents
+    are not all told yet (s.68): a parent with no email address waiting for
+    a letter, an email that could not be sent (or has not gone by the next
+    day), or no parent recorded at all.
+    Two queries, whatever the number of pupils."""
+    from pupils.models import SEN_PROVISION, ParentNotice, RegisterEvent
+
+    # An email waiting in the outbox normally goes within a minute (and is
+    # retried): it counts as not told once it has failed, or if it is still
+    # waiting the day after it was queued.
+    email_late = Q(email__isnull=True) | Q(email__status="failed") | Q(queued_at__date__lt=today)
+    waiting = ParentNotice.objects.filter(
+        ~Q(method="email") | email_late, told_on__isnull=True, event__pupil__leaving_date__isnull=True,
+    )
+    if pupil_ids is not None:
+        waiting = waiting.filter(event__pupil_id__in=pupil_ids)
+    by_event: dict[int, list] = {}
+    for event_id, pupil_id, decided_on, *names in waiting.values_list(
+            "event_id", "event__pupil_id", "event__effective_date", *_name_columns("event__pupil")):
+        by_event.setdefault(event_id, [pupil_id, decided_on, names, 0])[3] += 1
+    # SEN provision started or ended (the census code moved) and nobody was told.
+    not_provision = ~Q(**{"from_status__in": SEN_PROVISION})
+    moved = (
+        (not_provision & Q(to_status__in=SEN_PROVISION))
+        | (Q(from_status__in=SEN_PROVISION) & ~Q(to_status__in=SEN_PROVISION))
+        | Q(from_status="K", to_status="E") | Q(from_status="E", to_status="K")
+    )
+    nobody = RegisterEvent.objects.filter(moved, parents_told_on__isnull=True, notices__isnull=True,
+                                          pupil__leaving_date__isnull=True)
+    if pupil_ids is not None:
+        nobody = nobody.filter(pupil_id__in=pupil_ids)
+    for event_id, pupil_id, decided_on, *names in nobody.values_list(
+            "pk", "pupil_id", "effective_date", *_name_columns("pupil")):
+        by_event.setdefault(event_id, [pupil_id, decided_on, names, 0])
+    rule = rules()["parents_told"]
+    try:
+        pattern = reverse("pupils:event_notices", args=[_PK_SENTINEL, _PK_SENTINEL + 1])
+    except NoReverseMatch:
+        pattern = ""
+    items = []
+    for event_id, (pupil_id, decided_on, names, count) in by_event.items():
+        waiting_words = f": {count} not told yet" if count else ": no parent recorded"
+        items.append(DueItem(
+            key=f"told{event_id}", kind=rule.kind, pupil_id=pupil_id, pupil_name=_name_from(*names),
+            title=f"{rule.title}{waiting_words}", due_date=decided_on, responsible_id=lead_id, rule=rule,
+            url=pattern.replace(str(_PK_SENTINEL + 1), str(event_id)).replace(str(_PK_SENTINEL), str(pupil_id)),
+        ))
+    return items
+
+
 def collect(*, today: date, include_done: bool = False, pupil_ids=None) -> list[DueItem]:
     """Everything that falls due, for every pupil on roll, ordered by date.
     A bounded number of queries whatever the size of the school."""
@@ -733,7 +788,7 @@ def collect(*, today: date, include_done: bool = False, pupil_ids=None) -> list[
     lead_id = _default_lead_id()
     items: list[DueItem] = []
     items += collect_ehc(today, config, school.phase, lead_id, pupil_ids)
-    for collector in (collect_support_plans, collect_concerns, collect_interventions):
+    for collector in (collect_support_plans, collect_concerns, collect_interventions, collect_parent_notices):
         try:
             items += collector(today, lead_id, pupil_ids)
         except Exception as exc:  # another app mid-migration must not take the due page down

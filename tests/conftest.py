@@ -14,7 +14,7 @@ from pupils.services import register_place
 from send_register.calendar import ensure_current_and_next_year
 from send_register.models import School
 
-from .factories import ClassGroupFactory, PupilFactory, UserFactory, add_staff, link_parent
+from .factories import ClassGroupFactory, PupilFactory, UserFactory, add_staff, link_parent, parents_emailed
 
 PASSWORD = "correct-horse-battery"
 
@@ -78,6 +78,7 @@ def world(db) -> World:
     for p in (pupil, other_pupil):
         register_place(pupil=p, status=SenStatus.SEN_SUPPORT, effective_date=date(2025, 9, 15), reason="Assessed in class", decided_by=senco)
         p.refresh_from_db()
+        parents_emailed(p)  # the parents were told back then
     return World(senco, head, teacher, other_teacher, ta, parent, other_parent, governor, admin, form, other_form, pupil, other_pupil, unlisted_pupil)
 
 

@@ -1,7 +1,7 @@
 """factory_boy factories for object graphs used across the suite."""
 
 import itertools
-from datetime import date
+from datetime import date, datetime, time
 
 import factory
 
@@ -76,3 +76,17 @@ def link_parent(parent: User, pupil: Pupil, *, confirmed: bool = True, no_contac
 
 
 __all__ = ["UserFactory", "ClassGroupFactory", "PupilFactory", "add_staff", "link_parent", "Role"]
+
+
+def parents_emailed(pupil: Pupil, when=None) -> int:
+    """The outbox sent every register notice email still waiting for this
+    pupil (a fixture's transaction never runs the on-commit send)."""
+    from pupils.models import ParentNotice
+    from pupils.notices import record_notice_sent
+
+    waiting = list(ParentNotice.objects.filter(event__pupil=pupil, method="email", sent_at__isnull=True)
+                   .values_list("pk", "event__effective_date"))
+    for pk, decided_on in waiting:
+        sent_at = when or timezone.make_aware(datetime.combine(decided_on, time(16, 0)))
+        record_notice_sent(pk, sent_at)
+    return len(waiting)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from reviews import services
 from reviews.models import PlanOutcome, PlanProvision
+from tests.factories import parents_emailed
 
 
 def today():
@@ -20,6 +21,7 @@ def make_plan(world):
         pupil = pupil or world.pupil
         plan = services.plan_record(pupil=pupil, issued_on=issued_on or today() - timedelta(days=200), by=world.senco,
                                     local_authority="Derbyshire", **kwargs)
+        parents_emailed(pupil)
         for n in range(outcomes):
             PlanOutcome.objects.create(plan=plan, order=n, area="CL", outcome=f"Outcome number {n + 1} for reading")
         PlanProvision.objects.create(plan=plan, what="Reading intervention", how_often="4 times a week",

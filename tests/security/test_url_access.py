@@ -592,6 +592,17 @@ TABLE = {
     "pupils:register_export": T(NOARGS, {
         "": E("200 200 403 403 403 403 403 403 403 login"),
     }),
+    "pupils:event_notices": T({"own": lambda s: {"pk": s.pupil.pk, "event_pk": s.pupil.register_events.first().pk}, "other": lambda s: {"pk": s.other_pupil.pk, "event_pk": s.other_pupil.register_events.first().pk}}, {
+        "own": E("200 200 403 403 403 404 404 404 404 login"),
+        "other": E("200 200 403 403 403 404 404 404 404 login"),
+    }),
+    "pupils:event_notices_queue": T({"own": lambda s: {"pk": s.pupil.pk, "event_pk": s.pupil.register_events.first().pk}}, {
+        "own": E("405 405 405 405 405 405 405 405 405 login"),
+    }),
+    "pupils:notice_record": T({"own": lambda s: {"pk": s.pupil.pk, "notice_pk": s.pupil.register_events.first().notices.get().pk}, "other": lambda s: {"pk": s.other_pupil.pk, "notice_pk": s.other_pupil.register_events.first().notices.get().pk}}, {
+        "own": E("200 200 403 403 403 404 404 404 404 login"),
+        "other": E("200 200 403 403 403 404 404 404 404 login"),
+    }),
     "pupils:status": T(PUPIL3, {
         "own": E("200 200 403 403 403 404 404 404 404 login"),
         "other": E("200 200 403 403 403 404 404 404 404 login"),
