@@ -186,3 +186,17 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class PasswordResetRequest(models.Model):
+    """A password reset asked for on the sign-in pages, waiting for the worker.
+
+    The page does the same work for every address typed (one row, one task),
+    so how long it takes says nothing about whether an account exists. The
+    worker looks the address up, sends the link if there is an account, and
+    deletes the row either way: an address typed by mistake is not kept. A row
+    left by a broker outage is picked up by the periodic drain."""
+
+    email = models.EmailField()
+    base_url = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)

@@ -9,6 +9,7 @@ authenticator app plus one static device holding ten one-time backup codes.
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Iterable
 from datetime import timedelta
 from urllib.parse import urljoin
@@ -29,6 +30,8 @@ from send_register.models import OutboundEmail, School
 from send_register.outbox import queue_email
 
 from .models import Role, RoleGrant, SecurityEvent, User
+
+log = logging.getLogger(__name__)
 
 BACKUP_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -255,6 +258,49 @@ def password_reset_email_send(*, user: User, base_url: str) -> bool:
         related_id=user.pk,
     )
     return True
+
+
+def password_reset_request(*, email: str, base_url: str) -> None:
+    """Called by the "forgotten password" page for whatever address was typed.
+    The same work whether or not an account exists (one row, one task after
+    commit), so the page answers in the same time for both; the worker does
+    the lookup (password_reset_process)."""
+    from .models import PasswordResetRequest
+
+    row = PasswordResetRequest.objects.create(email=email, base_url=base_url)
+    transaction.on_commit(lambda: _kick_password_reset(row.pk))
+
+
+def _kick_password_reset(request_id: int) -> None:
+    from .tasks import password_reset_process as task
+
+    try:
+        task.delay(request_id)
+    except Exception as exc:  # broker down: the row waits for the drain
+        log.warning("password reset request %s left for the drain: %s", request_id, type(exc).__name__)
+
+
+def password_reset_process(request_id: int) -> bool:
+    """Send the reset link for one request if its address has an active
+    account; the request is deleted either way. True when a link was queued."""
+    from .models import PasswordResetRequest
+
+    with transaction.atomic():
+        row = PasswordResetRequest.objects.select_for_update(skip_locked=True).filter(pk=request_id).first()
+        if row is None:  # done by another worker, or being done
+            return False
+        user = User.objects.filter(email__iexact=row.email, is_active=True).first()
+        sent = user is not None and password_reset_email_send(user=user, base_url=row.base_url)
+        row.delete()
+    return sent
+
+
+def password_reset_drain(limit: int = 200) -> int:
+    """Requests left waiting by a broker outage (older than a minute)."""
+    from .models import PasswordResetRequest
+
+    waiting = PasswordResetRequest.objects.filter(created_at__lt=timezone.now() - timedelta(minutes=1))
+    return sum(1 for pk in list(waiting.values_list("pk", flat=True)[:limit]) if password_reset_process(pk))
 
 
 def password_was_set(*, user: User, request=None, detail: str = "") -> None:

@@ -239,9 +239,7 @@ def password_reset(request):
     exists, so the page cannot be used to find out who has one."""
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = User.objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
-        if user is not None:
-            services.password_reset_email_send(user=user, base_url=_base_url(request))
+        services.password_reset_request(email=form.cleaned_data["email"], base_url=_base_url(request))
         return redirect("accounts:password_reset_done")
     return render(request, "accounts/password_reset_form.html", {"form": form})
 

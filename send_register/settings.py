@@ -197,6 +197,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "send_register.tasks.drain_outbox", "schedule": 60.0},
+    "drain-password-resets": {"task": "accounts.tasks.drain_password_resets", "schedule": 60.0},
     "drain-pdf-jobs": {"task": "send_register.tasks.drain_pdf_jobs", "schedule": 120.0},
     "worker-heartbeat": {"task": "send_register.tasks.heartbeat", "schedule": 60.0},
     "prune-data-changes": {"task": "send_register.tasks.prune_data_changes", "schedule": 3600.0},

@@ -122,3 +122,63 @@ def test_it_sends_at_most_three_reset_emails_an_hour(client, world, django_captu
             assert response.url == reverse("accounts:password_reset_done")
     assert OutboundEmail.objects.filter(purpose="accounts.password_reset").count() == 3
     assert len(mail.outbox) == 3
+
+
+def _shape(queries) -> list[str]:
+    """The statements a request ran, without their values."""
+    import re
+
+    return [re.sub(r"'[^']*'|\b\d+\b", "?", q["sql"]) for q in queries]
+
+
+def test_a_known_and_an_unknown_address_cost_the_page_the_same_work(client, world, django_capture_on_commit_callbacks):
+    """The page's own work is identical for both (the lookup is the worker's),
+    so its answer time cannot tell whether an account exists."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import PasswordResetRequest
+
+    work = {}
+    for address in (world.parent.email, "nobody@example.org"):
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as callbacks:
+            client.post(reverse("accounts:password_reset"), {"email": address})
+        work[address] = (_shape(queries.captured_queries), len(callbacks))
+    assert work[world.parent.email] == work["nobody@example.org"]
+    assert PasswordResetRequest.objects.count() == 2  # both waiting for the worker, which did nothing yet
+    assert not OutboundEmail.objects.filter(purpose="accounts.password_reset").exists()
+
+
+def test_the_worker_deletes_every_request_once_done(client, world, django_capture_on_commit_callbacks):
+    from accounts.models import PasswordResetRequest
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": world.parent.email})
+        client.post(reverse("accounts:password_reset"), {"email": "nobody@example.org"})
+    assert not PasswordResetRequest.objects.exists()  # an address typed by mistake is not kept
+    assert OutboundEmail.objects.filter(purpose="accounts.password_reset").count() == 1
+
+
+def test_a_request_made_while_the_broker_is_down_goes_when_the_drain_runs(client, world, monkeypatch, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts import tasks
+    from accounts.models import PasswordResetRequest
+    from accounts.services import password_reset_drain
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.password_reset_process, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": world.parent.email})
+    assert response.url == reverse("accounts:password_reset_done")
+    assert PasswordResetRequest.objects.count() == 1 and mail.outbox == []
+    assert password_reset_drain() == 0  # a request only a few seconds old is left for its own task
+    PasswordResetRequest.objects.update(created_at=timezone.now() - timedelta(minutes=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert password_reset_drain() == 1
+    assert not PasswordResetRequest.objects.exists()
+    assert [m.to for m in mail.outbox] == [[world.parent.email]]
