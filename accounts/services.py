@@ -40,7 +40,7 @@ BACKUP_DEVICE_NAME = "Backup codes"
 
 def client_ip(request) -> str | None:
     """The address django-axes locks out by, so the log and lockouts agree
-    (behind a proxy, configure axes' AXES_CLIENT_IP_CALLABLE / ipware)."""
+    (behind proxies, accounts.lockout.client_address and TRUSTED_PROXIES)."""
     if request is None or not hasattr(request, "META"):
         return None
     from axes.helpers import get_client_ip_address

@@ -3,7 +3,8 @@
 The web process can serve as long as the database answers, so only a database
 failure makes it 503: with Redis or the worker down, changes still save and
 their emails and PDFs wait in the database (outbox, PDF jobs). Monitoring that
-wants to hear about those too asks for ?strict=1."""
+wants to hear about those too asks for ?strict=1. Only monitoring (a token,
+or the internal network) is told which piece is down."""
 
 from datetime import timedelta
 
@@ -11,7 +12,9 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
+from .addresses import is_internal
 from .models import OutboundEmail, WorkerHeartbeat
 
 HEARTBEAT_STALE = timedelta(minutes=3)
@@ -50,6 +53,16 @@ def _worker() -> str:
     return "ok" if timezone.now() - latest < HEARTBEAT_STALE else "stale"
 
 
+def _may_see_detail(request) -> bool:
+    """The state of Redis, the worker and the outbox is for monitoring: a
+    request with the token, or from the internal network. Others get the
+    bare status (all a load balancer needs)."""
+    token = settings.HEALTHZ_TOKEN
+    if token and constant_time_compare(request.META.get("HTTP_AUTHORIZATION", ""), f"Bearer {token}"):
+        return True
+    return is_internal(request)
+
+
 def healthz(request):
     checks = {"database": _database()}
     if checks["database"] == "ok":
@@ -61,4 +74,6 @@ def healthz(request):
     status = "down" if not healthy else ("degraded" if degraded else "ok")
     strict = request.GET.get("strict") == "1"
     code = 503 if (not healthy or (strict and degraded)) else 200
+    if not _may_see_detail(request):
+        return JsonResponse({"status": status}, status=code)
     return JsonResponse({"status": status, "checks": checks}, status=code)

@@ -238,6 +238,15 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A second limit per address alone, whatever the account (accounts/lockout.py).
+AXES_HANDLER = "accounts.lockout.AddressLimitHandler"
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
+# Proxies in front of the app that the school controls (0: none, the client is
+# REMOTE_ADDR; 1: one load balancer that appends to X-Forwarded-For; ...).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+# Monitoring that sends "Authorization: Bearer <token>" reads /healthz's detail.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
+AXES_CLIENT_IP_CALLABLE = "send_register.addresses.client_address"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True

@@ -92,3 +92,21 @@ def test_check_restore_passes_on_a_consistent_database_and_fails_otherwise(world
         call_command("check_restore")
     assert exit_info.value.code == 1
     assert "does not match" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_healthz_tells_the_outside_world_only_the_status(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # down
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.HEALTHZ_TOKEN = "monitoring-token-0123456789abcdef"
+    outside = {"REMOTE_ADDR": "203.0.113.20"}
+    body = client.get("/healthz", **outside).json()
+    assert body == {"status": "degraded"}
+    assert client.get("/healthz", HTTP_AUTHORIZATION="Bearer wrong", **outside).json() == {"status": "degraded"}
+    with_token = client.get("/healthz", HTTP_AUTHORIZATION="Bearer monitoring-token-0123456789abcdef", **outside).json()
+    assert with_token["checks"]["redis"] == "down"
+    assert client.get("/healthz", REMOTE_ADDR="10.1.2.3").json()["checks"]["redis"] == "down"  # the school's network
+    # Behind one trusted proxy, a forged X-Forwarded-For entry does not make a visitor internal.
+    settings.TRUSTED_PROXIES = 1
+    forged = client.get("/healthz", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="127.0.0.1, 203.0.113.20").json()
+    assert forged == {"status": "degraded"}
