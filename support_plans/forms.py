@@ -1,6 +1,7 @@
 """Forms shape and normalise input only; the rules are in services.py."""
 
 from django import forms
+from django.utils.html import format_html
 
 from accounts.models import Role, User
 from pupils.models import BroadArea, SenStatus
@@ -102,7 +103,9 @@ class CycleReviewForm(forms.Form):
         self.targets = list(targets)
         for target in self.targets:
             self.fields[f"outcome_{target.pk}"] = forms.ChoiceField(
-                label=f"Outcome for the target: {target.text}",
+                # The GOV.UK radios template prints a label as safe HTML:
+                # escape the target's text, which any teacher of the pupil writes.
+                label=format_html("Outcome for the target: {}", target.text),
                 choices=[("", "Not reviewed yet")] + list(TargetReview.Outcome.choices),
                 required=False,
                 widget=forms.RadioSelect,
