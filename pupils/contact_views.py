@@ -170,10 +170,13 @@ def contacts_invite_all(request):
 
 
 def contact_rows(pupil) -> list[dict]:
-    """The pupil's contacts in priority order with their access status."""
+    """The pupil's contacts in priority order with their access status, as
+    plain data (the pupil page keeps it in the data cache; any save of a
+    contact, link or account changes the data's version)."""
     rows = []
-    for pupil_contact in pupil.contacts.select_related("contact__user", "access_link__parent", "access_link__linked_by").order_by("priority", "pk"):
+    for pupil_contact in pupil.contacts.select_related("contact", "access_link__parent").order_by("priority", "pk"):
         link = getattr(pupil_contact, "access_link", None)
+        contact = pupil_contact.contact
         if pupil_contact.no_contact:
             status, tag = "Never given access: court order or no-contact flag", "red"
         elif link is None:
@@ -186,24 +189,42 @@ def contact_rows(pupil) -> list[dict]:
             status, tag = "Awaiting confirmation of the child's date of birth", "yellow"
         else:
             status, tag = "Invited", "blue"
-        rows.append({"pc": pupil_contact, "contact": pupil_contact.contact, "link": link, "status": status, "tag": tag})
+        rows.append({
+            "pc": {name: getattr(pupil_contact, name) for name in (
+                "pk", "priority", "relationship", "parental_responsibility", "lives_with_pupil", "no_contact", "no_contact_note",
+            )},
+            "contact": {"display_name": contact.display_name, "email": contact.email, "phone": contact.phone},
+            "link": None if link is None else {
+                "parent": {"email": link.parent.email}, "confirmed_at": link.confirmed_at, "reason": link.reason,
+            },
+            "status": status, "tag": tag,
+        })
     return rows
 
 
-def contacts_section(user, pupil, tier):
-    """The pupil page's contacts section. Contact details, a court order and
-    who may reach the child's records are personal data, safeguarding-adjacent:
-    the confidential tier (SENCo and head only, ARCHITECTURE.md), not the
-    plan tier that the class teacher sees. Read fresh (not cached) so that a
-    link ended a moment ago is not shown as access."""
+def contacts_section_data(pupil, tier) -> dict:
+    """What the pupil page's contacts section shows. Contact details, a court
+    order and who may reach the child's records are personal data and
+    safeguarding-adjacent: the confidential tier (SENCo and head only,
+    ARCHITECTURE.md "Tiers"), not the plan tier the class teacher sees."""
+    from .models import Tier
+
+    if tier < Tier.CONFIDENTIAL:
+        return {}
+    return {"rows": contact_rows(pupil)}
+
+
+def contacts_section(user, pupil, tier, data=None):
     from .models import Tier
 
     if tier < Tier.CONFIDENTIAL:
         return []
+    if data is None:
+        data = contacts_section_data(pupil, tier)
     return [{
         "title": "Parents and carers",
         "template": "pupils/contacts/section.html",
-        "context": {"pupil": pupil, "rows": contact_rows(pupil), "can_manage": access.can_manage_contacts(user)},
+        "context": {"pupil": pupil, "rows": data.get("rows", []), "can_manage": access.can_manage_contacts(user)},
         "order": 5,
     }]
 
