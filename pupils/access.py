@@ -124,7 +124,9 @@ def links_awaiting_confirmation(user) -> QuerySet[ParentLink]:
     confirmed: nothing of these children is shown until they do."""
     if _is_anonymous(user) or not user.is_parent:
         return ParentLink.objects.none()
-    return ParentLink.objects.filter(parent=user, confirmed_at__isnull=True, contact__no_contact=False)
+    return ParentLink.objects.filter(
+        parent=user, confirmed_at__isnull=True, locked_at__isnull=True, contact__no_contact=False,
+    )
 
 
 def get_child_for_parent(user, pk) -> Pupil:
@@ -207,3 +209,29 @@ def agencies_visible_to(user, pupil: Pupil) -> QuerySet:
     if tier < Tier.CONFIDENTIAL:
         return pupil.agencies.exclude(agency__in=CONFIDENTIAL_AGENCIES)
     return pupil.agencies.all()
+
+
+# --- Parents and carers: the contacts the MIS holds ------------------------------
+
+
+def can_manage_contacts(user) -> bool:
+    """Importing the MIS's contacts and giving parents access to the parent
+    pages: the SENCo, the head and the administrator. An administrator runs
+    the school's imports and accounts but sees no pupil's SEN record: the
+    contacts pages show names, classes and contacts only."""
+    return not _is_anonymous(user) and (user.is_senco_or_head or user.is_administrator)
+
+
+def pupils_for_contacts(user) -> QuerySet[Pupil]:
+    """The pupils whose contacts `user` may see and manage (every pupil for
+    the SENCo, the head and the administrator; none for anyone else)."""
+    return Pupil.objects.all() if can_manage_contacts(user) else Pupil.objects.none()
+
+
+def get_pupil_for_contacts(user, pk) -> Pupil:
+    """The pupil with id `pk` for the contacts pages, or 404 (contact details
+    are confidential-tier data: no teacher, parent or governor sees them)."""
+    try:
+        return pupils_for_contacts(user).select_related("form").get(pk=pk)
+    except (Pupil.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such pupil") from None

@@ -12,4 +12,8 @@ class PupilsConfig(AppConfig):
         from .home import pupil_panels
 
         register_home_panel(pupil_panels)
+        from .contact_views import contacts_section, contacts_section_data
+        from .sections import register_pupil_section
+
+        register_pupil_section(contacts_section, data=contacts_section_data)
         pdfs.register()

@@ -2,6 +2,8 @@
 the SENCo and the head see the register's counts; teachers and TAs their own
 pupils on the register; parents their children."""
 
+from django.urls import reverse
+
 from . import access
 from .selectors import caseload_register_pupils, register_counts, register_queryset
 
@@ -31,7 +33,18 @@ def pupil_panels(user) -> list[dict]:
         panels.append({
             "title": "Your children",
             "template": "pupils/panels/children.html",
-            "context": {"children": list(access.children_of(user).select_related("form").order_by("legal_first_name"))},
+            "context": {"children": list(access.children_of(user).select_related("form").order_by("legal_first_name")),
+                        "to_confirm": access.links_awaiting_confirmation(user).count()},
             "order": 10,
+        })
+    if access.can_manage_contacts(user):
+        panels.append({
+            "title": "Parents and carers",
+            "template": "partials/panel_links.html",
+            "context": {"items": [
+                {"label": "Pupils' contacts and parents' access", "url": reverse("pupils:contacts_list")},
+                {"label": "Import contacts from your MIS", "url": reverse("pupils:contact_import")},
+            ]},
+            "order": 60,
         })
     return panels

@@ -166,6 +166,10 @@ class Pupil(TimeStamped):
         MALE = "M", "Male"
 
     upn = models.CharField("UPN", max_length=13, unique=True, validators=[validate_upn])
+    mis_id = models.CharField(
+        "Pupil id in the MIS", max_length=40, blank=True, db_index=True,
+        help_text="The MIS's own id for the pupil (admission number or person id), used to match contact imports",
+    )
     legal_first_name = models.CharField(max_length=100)
     legal_last_name = models.CharField(max_length=100)
     preferred_first_name = models.CharField(max_length=100, blank=True)
@@ -359,6 +363,10 @@ class ParentLink(TimeStamped):
     parental_responsibility = models.BooleanField(default=True)
     confirmed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the parent confirmed the child's date of birth on first sign-in",
+    )
+    confirm_attempts = models.PositiveSmallIntegerField(default=0, help_text="Wrong dates of birth given so far")
+    locked_at = models.DateTimeField(
+        null=True, blank=True, help_text="Locked after too many wrong answers: the SENCo links the parent again",
     )
     linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(

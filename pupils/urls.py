@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import notice_views, views
+from . import contact_views, notice_views, views
 
 app_name = "pupils"
 
@@ -30,4 +30,15 @@ urlpatterns = [
     path("<int:pk>/register/<int:event_pk>/parents/", notice_views.event_notices, name="event_notices"),
     path("<int:pk>/register/<int:event_pk>/parents/tell/", notice_views.event_notices_queue, name="event_notices_queue"),
     path("<int:pk>/parents-told/<int:notice_pk>/", notice_views.notice_record, name="notice_record"),
+    # Parents and carers (pupils.contact_views)
+    path("contacts/", contact_views.contacts_list, name="contacts_list"),
+    path("contacts/import/", contact_views.contact_import_upload, name="contact_import"),
+    path("contacts/import/<int:pk>/", contact_views.contact_import_preview, name="contact_import_preview"),
+    path("contacts/import/<int:pk>/discard/", contact_views.contact_import_discard, name="contact_import_discard"),
+    path("contacts/invite-all/", contact_views.contacts_invite_all, name="contacts_invite_all"),
+    path("<int:pk>/contacts/", contact_views.pupil_contacts, name="contacts"),
+    path("<int:pk>/contacts/<int:contact_pk>/invite/", contact_views.contact_invite, name="contact_invite"),
+    path("<int:pk>/contacts/<int:contact_pk>/link/", contact_views.contact_link, name="contact_link"),
+    path("<int:pk>/contacts/<int:contact_pk>/unlink/", contact_views.contact_unlink, name="contact_unlink"),
+    path("children/confirm/", contact_views.parent_confirm, name="parent_confirm"),
 ]

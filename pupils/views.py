@@ -569,12 +569,16 @@ def import_discard(request, pk):
 def parent_children(request):
     if not request.user.is_parent:
         raise PermissionDenied
+    if access.links_awaiting_confirmation(request.user).exists():
+        return redirect("pupils:parent_confirm")  # nothing of a child before the parent confirms them
     children = access.children_of(request.user).select_related("form").order_by("legal_first_name")
     return render(request, "pupils/parent_children.html", {"children": children})
 
 
 @login_required
 def parent_child(request, pk):
+    if access.links_awaiting_confirmation(request.user).exists():
+        return redirect("pupils:parent_confirm")
     pupil = access.get_child_for_parent(request.user, pk)
     needs = [
         {"words": need_in_words(n.need_type), "area": AREA_WORDS.get(n.need_type.broad_area, ""), "rank": n.rank}

@@ -286,6 +286,27 @@ def pair(attr, other_attr, key="pk"):
 
 
 
+def _contacts_batch(s):
+    """A contacts import previewed by the SENCo (one per scene)."""
+    from pupils.models import ImportBatch
+
+    batch, _ = ImportBatch.objects.get_or_create(
+        kind=ImportBatch.Kind.CONTACTS, uploaded_by=s.world.senco, defaults={"content": "upn\n", "sha256": "0" * 64},
+    )
+    return batch
+
+
+def pair_contact(parent_attr, other_parent_attr):
+    """The contact (with a parent link) of world.pupil's and other_pupil's parent."""
+    def build(pupil_attr, parent):
+        def args(s):
+            link = getattr(s, pupil_attr).parent_links.get(parent=getattr(s.world, parent))
+            return {"pk": link.pupil_id, "contact_pk": link.contact_id}
+        return args
+    return {"own": build("pupil", parent_attr), "other": build("other_pupil", other_parent_attr)}
+
+
+
 def E(codes: str) -> dict:
     """Expected answers, in the order senco head teacher other_teacher ta
     parent other_parent governor admin anonymous."""
@@ -819,6 +840,44 @@ TABLE = {
         "own": E("302 302 302 404 302 404 404 404 404 login"),
         "other": E("302 302 404 302 404 404 404 404 404 login"),
         "unlisted": E("302 302 404 302 404 404 404 404 404 login"),
+    }),
+    # Parents and carers (pupils.contact_views): the SENCo, the head and the
+    # administrator; contact details are confidential tier, so a teacher
+    # who may see the pupil still gets 404.
+    "pupils:contacts_list": T(NOARGS, {
+        "": E("200 200 403 403 403 403 403 403 200 login"),
+    }),
+    "pupils:contact_import": T(NOARGS, {
+        "": E("200 200 403 403 403 403 403 403 200 login"),
+    }),
+    "pupils:contact_import_preview": T({"": lambda s: {"pk": _contacts_batch(s).pk}}, {
+        "": E("200 404 403 403 403 403 403 403 404 login"),
+    }),
+    "pupils:contact_import_discard": T({"": lambda s: {"pk": _contacts_batch(s).pk}}, {
+        "": E("405 405 405 405 405 405 405 405 405 login"),
+    }),
+    "pupils:contacts_invite_all": T(NOARGS, {
+        "": E("200 200 403 403 403 403 403 403 200 login"),
+    }),
+    "pupils:contacts": T(PUPIL3, {
+        "own": E("200 200 404 404 404 404 404 404 200 login"),
+        "other": E("200 200 404 404 404 404 404 404 200 login"),
+        "unlisted": E("200 200 404 404 404 404 404 404 200 login"),
+    }),
+    "pupils:contact_invite": T(pair_contact("parent", "other_parent"), {
+        "own": E("200 200 404 404 404 404 404 404 200 login"),
+        "other": E("200 200 404 404 404 404 404 404 200 login"),
+    }),
+    "pupils:contact_link": T(pair_contact("parent", "other_parent"), {
+        "own": E("200 200 404 404 404 404 404 404 200 login"),
+        "other": E("200 200 404 404 404 404 404 404 200 login"),
+    }),
+    "pupils:contact_unlink": T(pair_contact("parent", "other_parent"), {
+        "own": E("200 200 404 404 404 404 404 404 200 login"),
+        "other": E("200 200 404 404 404 404 404 404 200 login"),
+    }),
+    "pupils:parent_confirm": T(NOARGS, {
+        "": E("403 403 403 403 403 302 302 403 403 login"),
     }),
 }
 
