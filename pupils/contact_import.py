@@ -455,11 +455,12 @@ def plan_import(parsed: ParsedFile, state: State) -> Plan:
                 plan.links_ended.append(LinkEnded(pupil_name, contact.display_name, why, row.number))
 
     # A contact no longer listed for a pupil in the file: the MIS is the
-    # record of who the child's contacts are, so the row goes, and with it any
-    # access it gave.
+    # record of who the child's contacts are, so a row an import made goes,
+    # and with it any access it gave. A contact the school added by hand is
+    # not the MIS's to remove: it stays until someone removes it.
     for pupil_pk, kept in listed.items():
         for contact_pk, pupil_contact in state.pupil_contacts.get(pupil_pk, {}).items():
-            if contact_pk in kept:
+            if contact_pk in kept or pupil_contact.source == PupilContact.Source.MANUAL:
                 continue
             plan.removals.append(pupil_contact)
             if getattr(pupil_contact, "access_link", None) is not None:

@@ -165,7 +165,10 @@ def fill_the_gaps(scene) -> None:
 
 # Models that may stay empty here: rows the running system writes itself,
 # whose text fields are all internal (so nothing to write into anyway).
-MAY_BE_EMPTY: set[str] = set()
+# Models whose rows no page shows, so they need no row here (each with why).
+MAY_BE_EMPTY: set[str] = {
+    "accounts.PasswordResetRequest",  # a typed address waiting for the worker, deleted once done
+}
 
 
 @pytest.fixture
