@@ -207,3 +207,22 @@ def agencies_visible_to(user, pupil: Pupil) -> QuerySet:
     if tier < Tier.CONFIDENTIAL:
         return pupil.agencies.exclude(agency__in=CONFIDENTIAL_AGENCIES)
     return pupil.agencies.all()
+
+
+# --- Classes and teaching groups ------------------------------------------------
+# Who teaches whom decides who sees which pupil (caseload_q above), so setting
+# it up is itself an access decision.
+
+
+def can_manage_classes(user) -> bool:
+    """Creating, renaming and deleting classes and teaching groups, and naming
+    their teachers and TAs: the SENCo, the head and the administrator (who
+    sets the school up, yet sees no pupil: counts only)."""
+    return not _is_anonymous(user) and (user.is_senco_or_head or user.is_administrator)
+
+
+def can_see_class_pupils(user) -> bool:
+    """The names of a class's pupils on the class pages, and changing who is
+    in a class or group or is a pupil's key staff: the SENCo and the head
+    (they see every pupil). The administrator sees counts only."""
+    return not _is_anonymous(user) and user.is_senco_or_head

@@ -12,4 +12,9 @@ class PupilsConfig(AppConfig):
         from .home import pupil_panels
 
         register_home_panel(pupil_panels)
+
+        from .classes import pupil_section, pupil_section_data
+        from .sections import register_pupil_section
+
+        register_pupil_section(pupil_section, data=pupil_section_data)
         pdfs.register()
