@@ -188,6 +188,7 @@ def class_staff_remove(*, link: ClassStaff, by) -> None:
 def _pupil_history(pupils: list[Pupil], reason: str, by) -> None:
     """A row of each pupil's own history saying what changed (membership of
     a many-to-many has no field of its own in the history)."""
+    reason = reason[:100]  # the history's reason column
     for pupil in pupils:
         pupil._change_reason = reason
     Pupil.history.bulk_history_create(pupils, default_user=by, default_change_reason=reason)

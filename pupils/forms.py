@@ -153,7 +153,7 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV file from your MIS",
         help_text="Columns: UPN, legal first name, legal last name, date of birth, sex, year group, class; "
-        "optionally SEN provision (E, K or N) and need codes",
+        "optionally SEN provision (E, K or N), need codes and teaching groups (several, separated by ; or ,)",
         error_messages={"required": "Choose the CSV file to import"},
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
