@@ -26,21 +26,10 @@ from django.views.decorators.http import require_POST
 from . import access, classes
 from .forms import ClassForm, ClassStaffForm, KeyStaffForm, PupilPickForm, PupilSearchForm
 from .models import ClassGroup, ClassStaff, Pupil, Tier, YearGroup
+from .views import _add_errors, _post  # one way to put a service's errors on a form
 
 MEMBERS_PAGE_SIZE = 100
 SEARCH_LIMIT = 100
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _post(request):
-    return request.POST if request.method == "POST" else None
 
 
 def _require_class_manager(request) -> None:

@@ -154,3 +154,25 @@ def test_two_thousand_rows_with_groups_stay_bulk(world):
         _, _, counts = importer.import_text("".join(lines), user=world.senco, commit=True)
     assert counts["group_joins"] == 4000 and counts["group_leaves"] == 4000
     assert len(queries) < 300, len(queries)
+
+
+# --- The documentation -----------------------------------------------------------------
+
+DOCS = __import__("pathlib").Path(__file__).resolve().parents[2] / "docs" / "imports"
+
+
+def test_the_example_file_imports_as_documented(world):
+    text = (DOCS / "examples" / "pupils.csv").read_text()
+    parsed, plan, counts = importer.import_text(text, user=world.senco, commit=True)
+    assert parsed.ok, [(r.number, r.errors) for r in parsed.rows_with_errors]
+    assert counts["created"] == 6 and counts["groups_created"] == 7
+    assert ClassGroup.objects.get(name="9R").kind == ClassGroup.Kind.FORM
+    assert ClassGroup.objects.get(name="9X1 Maths").kind == ClassGroup.Kind.TEACHING
+
+
+def test_the_guide_lists_every_accepted_heading():
+    guide = (DOCS / "pupils.md").read_text()
+    listed = {importer._key(cell) for line in guide.splitlines() if line.startswith("|")
+              for part in line.split("|")[2:3] for cell in part.split(",")}
+    missing = {alias for aliases in importer.HEADER_ALIASES.values() for alias in aliases} - listed
+    assert not missing, missing
