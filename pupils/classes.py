@@ -76,7 +76,7 @@ def class_for_page(pk) -> ClassGroup:
     return group
 
 
-def members_of(group: ClassGroup, visible: "QuerySet[Pupil]"):
+def members_of(group: ClassGroup, visible):
     """The class's pupils on roll, from the pupils the user may see: a form's
     pupils, or a teaching group's members; with their key staff."""
     relation = Q(form=group) if group.kind == ClassGroup.Kind.FORM else Q(groups=group)
