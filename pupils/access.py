@@ -211,21 +211,27 @@ def agencies_visible_to(user, pupil: Pupil) -> QuerySet:
     return pupil.agencies.all()
 
 
-# --- Parents and carers: the contacts the MIS holds ------------------------------
+# --- Setting the school up ---------------------------------------------------------
 
 
-def can_manage_contacts(user) -> bool:
-    """Importing the MIS's contacts and giving parents access to the parent
-    pages: the SENCo, the head and the administrator. An administrator runs
-    the school's imports and accounts but sees no pupil's SEN record: the
-    contacts pages show names, classes and contacts only."""
+def can_set_up_school(user) -> bool:
+    """Importing the MIS's pupils' contacts, giving parents access, creating
+    classes and teaching groups and naming their staff: the SENCo, the head and
+    the administrator. Who teaches whom and which parent is linked decide who
+    sees which pupil, so setting them up is itself an access decision. The
+    administrator runs the school's imports and accounts but sees no pupil's SEN
+    record: the contacts pages show names, classes and contacts only, and the
+    class pages counts only."""
     return not _is_anonymous(user) and (user.is_senco_or_head or user.is_administrator)
+
+
+# --- Parents and carers: the contacts the MIS holds ------------------------------
 
 
 def pupils_for_contacts(user) -> QuerySet[Pupil]:
     """The pupils whose contacts `user` may see and manage (every pupil for
     the SENCo, the head and the administrator; none for anyone else)."""
-    return Pupil.objects.all() if can_manage_contacts(user) else Pupil.objects.none()
+    return Pupil.objects.all() if can_set_up_school(user) else Pupil.objects.none()
 
 
 def get_pupil_for_contacts(user, pk) -> Pupil:
@@ -235,3 +241,15 @@ def get_pupil_for_contacts(user, pk) -> Pupil:
         return pupils_for_contacts(user).select_related("form").get(pk=pk)
     except (Pupil.DoesNotExist, ValueError, TypeError):
         raise Http404("No such pupil") from None
+
+
+# --- Classes and teaching groups ------------------------------------------------
+# Who teaches whom decides who sees which pupil (caseload_q above), so setting
+# it up is itself an access decision.
+
+
+def can_see_class_pupils(user) -> bool:
+    """The names of a class's pupils on the class pages, and changing who is
+    in a class or group or is a pupil's key staff: the SENCo and the head
+    (they see every pupil). The administrator sees counts only."""
+    return not _is_anonymous(user) and user.is_senco_or_head

@@ -3,7 +3,7 @@ contacts and their access to the parent pages, and the parent's first
 confirmation of their child. Thin views: access through pupils.access, the
 rules in pupils.contacts and pupils.contact_import.
 
-Who: the SENCo, the head and the administrator (access.can_manage_contacts).
+Who: the SENCo, the head and the administrator (access.can_set_up_school).
 These pages show a pupil's name, class and contacts, never their SEN record,
 so that an administrator can run the import and the invitations."""
 
@@ -34,7 +34,7 @@ PREVIEW_LIMIT = 300
 
 
 def _require_contacts_manager(request) -> None:
-    if not access.can_manage_contacts(request.user):
+    if not access.can_set_up_school(request.user):
         raise PermissionDenied
 
 
@@ -223,7 +223,7 @@ def contacts_section(user, pupil, tier, data=None):
     return [{
         "title": "Parents and carers",
         "template": "pupils/contacts/section.html",
-        "context": {"pupil": pupil, "rows": data.get("rows", []), "can_manage": access.can_manage_contacts(user)},
+        "context": {"pupil": pupil, "rows": data.get("rows", []), "can_manage": access.can_set_up_school(user)},
         "order": 5,
     }]
 

@@ -153,7 +153,7 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV file from your MIS",
         help_text="Columns: UPN, legal first name, legal last name, date of birth, sex, year group, class; "
-        "optionally SEN provision (E, K or N) and need codes",
+        "optionally SEN provision (E, K or N), need codes and teaching groups (several, separated by ; or ,)",
         error_messages={"required": "Choose the CSV file to import"},
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
@@ -212,3 +212,82 @@ class NoticeToldForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["told_on"].initial = timezone.localdate()
+
+
+# --- Classes and teaching groups (pupils.class_views) -------------------------------
+
+
+class ClassForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=60,
+        help_text="As your MIS spells it (for example 3 Oak, 7R or 9X1 Maths), so that imports find it",
+        error_messages={"required": "Enter the name of the class or group", "max_length": "The name must be 60 characters or fewer"},
+    )
+    kind = forms.ChoiceField(
+        label="Kind", widget=forms.RadioSelect,
+        choices=[
+            ("form", "Form or registration class: each pupil has one (a primary class, a secondary tutor group)"),
+            ("teaching", "Teaching group: a set or subject group; a pupil may be in many"),
+        ],
+        error_messages={"required": "Choose the kind of class"},
+    )
+    year_group = forms.ChoiceField(label="Year group (optional)", required=False, help_text="Leave blank for a group of mixed years")
+
+    def __init__(self, *args, **kwargs):
+        from .models import YearGroup
+
+        super().__init__(*args, **kwargs)
+        self.fields["year_group"].choices = [("", "Mixed or not set")] + list(YearGroup.choices)
+
+
+class ClassStaffForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label="Member of staff", queryset=None, empty_label="Choose a teacher or TA",
+        help_text="Active staff with the teacher or teaching assistant role",
+        error_messages={"required": "Choose the member of staff", "invalid_choice": "Choose a member of staff from the list"},
+    )
+    role = forms.ChoiceField(
+        label="Their role in this class", widget=forms.RadioSelect,
+        choices=[("teacher", "Teacher"), ("ta", "Teaching assistant")], initial="teacher",
+        error_messages={"required": "Choose teacher or teaching assistant"},
+    )
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = staff
+
+
+class KeyStaffForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label="Member of staff", queryset=None, empty_label="Choose a teacher or TA",
+        help_text="A 1:1 teaching assistant or key worker: they will see this pupil's record, including the support plan",
+        error_messages={"required": "Choose the member of staff", "invalid_choice": "Choose a member of staff from the list"},
+    )
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = staff
+
+
+class PupilSearchForm(forms.Form):
+    """Find pupils to add to a class: by name or UPN, within a year group."""
+
+    q = forms.CharField(label="Name or UPN", required=False, max_length=100)
+    year = forms.ChoiceField(label="Year group", required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import YearGroup
+
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", "All year groups")] + list(YearGroup.choices)
+
+
+class PupilPickForm(forms.Form):
+    pupils = forms.ModelMultipleChoiceField(
+        label="Pupils to add", queryset=None, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one pupil to add", "invalid_choice": "Choose pupils from the list"},
+    )
+
+    def __init__(self, *args, pupils, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupils"].queryset = pupils

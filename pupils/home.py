@@ -37,7 +37,7 @@ def pupil_panels(user) -> list[dict]:
                         "to_confirm": access.links_awaiting_confirmation(user).count()},
             "order": 10,
         })
-    if access.can_manage_contacts(user):
+    if access.can_set_up_school(user):
         panels.append({
             "title": "Parents and carers",
             "template": "partials/panel_links.html",

@@ -40,6 +40,7 @@ from .models import ClassGroup, NeedType, Pupil, PupilNeed, SenStatus, YearGroup
 from .services import needs_set, register_place_new_pupils, register_set_status
 
 MAX_ROWS = 10_000
+NAME_MAX = ClassGroup._meta.get_field("name").max_length
 IMPORT_REASON = "Imported from the school's MIS"
 
 # field -> header spellings (compared lower-case with everything but letters
@@ -55,6 +56,12 @@ HEADER_ALIASES = {
     "sex": ["sex", "gender", "legalsex"],
     "year_group": ["yeargroup", "year", "ncyear", "ncyearactual", "curriculumyear", "nationalcurriculumyear"],
     "class_name": ["class", "classname", "form", "formgroup", "reggroup", "registrationgroup", "tutorgroup"],
+    # Teaching groups (secondary sets and subject groups): several names in
+    # one cell, separated by ; or , (as SIMS, Arbor and Bromcom export them).
+    "teaching_groups": [
+        "teachinggroups", "teachinggroup", "groups", "classes", "sets", "teachingsets",
+        "subjectgroups", "classgroups", "teachingclasses",
+    ],
     "sen_status": ["senprovision", "senstatus", "sen", "senstage", "provision"],
     "primary_need": ["primaryneed", "senprimaryneed", "primarysenneed", "primarysentype", "senneed1", "need1", "sentype1", "senneedrank1"],
     "secondary_need": ["secondaryneed", "sensecondaryneed", "secondarysenneed", "secondarysentype", "senneed2", "need2", "sentype2", "senneedrank2"],
@@ -74,6 +81,7 @@ HEADER_LABELS = {
     "sex": "sex",
     "year_group": "year group",
     "class_name": "class",
+    "teaching_groups": "teaching groups",
 }
 FLAG_FIELDS = ("eal", "fsm", "pupil_premium", "looked_after")
 # Fields compared and copied on re-import (when their column is in the file).
@@ -104,6 +112,7 @@ class ImportRow:
     upn: str = ""
     values: dict = field(default_factory=dict)  # PUPIL_FIELDS present in the file
     class_name: str | None = None  # None: no class given
+    groups: list[str] | None = None  # teaching groups; None: the file has no groups column
     sen_status: str | None = None  # None: the file says nothing about SEN
     needs: list[str] = field(default_factory=list)  # [primary, secondary, others...]
     errors: list[str] = field(default_factory=list)
@@ -217,7 +226,22 @@ def parse_csv(text: str, need_rules: dict[str, NeedRule], *, today: date | None 
         parsed.header_errors.append("The file could not be read as CSV after row {}".format(len(parsed.rows) + 1))
     if not parsed.rows and not parsed.header_errors:
         parsed.header_errors.append("The file has a header but no pupils")
+    if "teaching_groups" in positions:
+        _leave_out_forms(parsed.rows, {row.class_name for row in parsed.rows if row.class_name})
     return parsed
+
+
+def _leave_out_forms(rows, form_names) -> None:
+    """A name in a row's teaching groups that is a form (in the file's class
+    column, or a form here) is not made a teaching group: each pupil has one
+    form, recorded as their class. The row says so, and goes on."""
+    for row in rows:
+        if not row.groups:
+            continue
+        forms = [name for name in row.groups if name in form_names]
+        if forms:
+            row.groups = [name for name in row.groups if name not in form_names]
+            row.warnings.append(f"{', '.join(forms)}: a form, not a teaching group; left out of the pupil's teaching groups")
 
 
 def _parse_row(number, cells, positions, need_rules, seen_upns, today) -> ImportRow:
@@ -268,7 +292,30 @@ def _parse_row(number, cells, positions, need_rules, seen_upns, today) -> Import
         row.errors.append("The year group is not one we know (use R, 1 to 13, N1 or N2)")
     row.values["year_group"] = year
 
-    row.class_name = cell("class_name")[:60] or None
+    # Names must match the MIS: a name too long to store is refused, not cut
+    # (a cut name would be a different class at the next import).
+    class_name = cell("class_name")
+    if len(class_name) > NAME_MAX:
+        row.errors.append(
+            f"The class name is {len(class_name)} characters long; names here can be at most {NAME_MAX}: shorten it in the MIS"
+        )
+    row.class_name = class_name or None
+
+    if "teaching_groups" in positions:
+        row.groups = []
+        for name in re.split(r"[;,]", cell("teaching_groups")):
+            name = name.strip()
+            if not name or name in row.groups:
+                continue
+            if len(name) > NAME_MAX:
+                row.errors.append(
+                    f"A teaching group name (starting \"{name[:20]}\") is {len(name)} characters long; "
+                    f"names here can be at most {NAME_MAX}: shorten it in the MIS"
+                )
+                continue
+            if name == row.class_name:
+                continue  # the pupil's own form, listed among their classes: it is their form, not a group
+            row.groups.append(name)
 
     if "admission_date" in positions:
         text = cell("admission_date")
@@ -346,6 +393,7 @@ class Existing:
     sen_status: str
     needs: tuple[str, ...]  # primary, secondary, then unranked codes in order
     leaving_date: date | None
+    groups: frozenset = frozenset()  # names of the teaching groups the pupil is in
 
 
 @dataclass
@@ -359,6 +407,8 @@ class Change:
     status_to: str | None = None
     status_from: str | None = None
     needs_to: tuple[str, ...] | None = None
+    groups_joined: tuple[str, ...] = ()
+    groups_left: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """What this row would change, in words (for the preview)."""
@@ -375,6 +425,10 @@ class Change:
             parts.append(f"register {SenStatus(self.status_from or 'N').label} to {SenStatus(self.status_to).label}")
         if self.needs_to:
             parts.append(f"needs {', '.join(self.needs_to)}")
+        if self.groups_joined:
+            parts.append(f"joins {', '.join(self.groups_joined)}")
+        if self.groups_left:
+            parts.append(f"leaves {', '.join(self.groups_left)}")
         return "; ".join(p for p in parts if p) or "No change"
 
 
@@ -390,14 +444,24 @@ FIELD_LABELS = {
 class ImportPlan:
     changes: list[Change]
     left: list[Existing]
+    # Teaching groups (only when the file has a groups column): the groups
+    # the file names that do not exist yet, and pupils not in the file who
+    # leave groups it names (pk, names).
+    groups_column: bool = False
+    new_groups: list[str] = field(default_factory=list)
+    group_leavers: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def counts(self) -> dict:
-        counts = {"created": 0, "updated": 0, "unchanged": 0, "left": len(self.left), "status_changes": 0, "needs_changes": 0}
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "left": len(self.left), "status_changes": 0, "needs_changes": 0,
+                  "groups_created": len(self.new_groups), "group_joins": 0,
+                  "group_leaves": sum(len(names) for _, names in self.group_leavers)}
         for change in self.changes:
             counts[{"create": "created", "update": "updated", "unchanged": "unchanged"}[change.action]] += 1
             counts["status_changes"] += change.status_to is not None
             counts["needs_changes"] += change.needs_to is not None
+            counts["group_joins"] += len(change.groups_joined)
+            counts["group_leaves"] += len(change.groups_left)
         return counts
 
 
@@ -408,14 +472,25 @@ def load_need_rules(on: date | None = None) -> dict[str, NeedRule]:
     }
 
 
-def load_existing() -> dict[str, Existing]:
-    """Every pupil (on roll or not) keyed by UPN, in two queries."""
+class ExistingPupils(dict):
+    """UPN -> Existing, with `class_kinds` (every class's name -> kind)."""
+
+    class_kinds: dict[str, str] = {}
+
+
+def load_existing() -> ExistingPupils:
+    """Every pupil (on roll or not) keyed by UPN, their needs and teaching
+    groups, and every class's kind, in four queries."""
+    groups: dict[int, set] = {}
+    for pupil_id, name in Pupil.groups.through.objects.values_list("pupil_id", "classgroup__name"):
+        groups.setdefault(pupil_id, set()).add(name)
     needs: dict[int, list[tuple]] = {}
     for pupil_id, code, rank, order in PupilNeed.objects.filter(end_date__isnull=True).values_list(
         "pupil_id", "need_type_id", "rank", "need_type__sort_order"
     ):
         needs.setdefault(pupil_id, []).append((rank or 9, order, code))
-    existing = {}
+    existing = ExistingPupils()
+    existing.class_kinds = dict(ClassGroup.objects.values_list("name", "kind"))
     for values in Pupil.objects.values("pk", "upn", "form__name", "sen_status", "leaving_date", *PUPIL_FIELDS):
         pk = values.pop("pk")
         existing[values.pop("upn")] = Existing(
@@ -425,6 +500,7 @@ def load_existing() -> dict[str, Existing]:
             leaving_date=values.pop("leaving_date"),
             values=values,
             needs=tuple(code for _, _, code in sorted(needs.get(pk, []))),
+            groups=frozenset(groups.get(pk, ())),
         )
     return existing
 
@@ -436,7 +512,22 @@ def _ranked(codes) -> tuple:
 
 
 def plan_import(parsed: ParsedFile, existing: dict[str, Existing]) -> ImportPlan:
-    """Decide what the import would do, row by row (pure)."""
+    """Decide what the import would do, row by row (pure).
+
+    Teaching groups, when the file has a groups column: the file is the MIS's
+    truth for every group it names. Each such group ends up with exactly the
+    pupils whose row names it (pupils not in the file leave it); groups it
+    does not name are left as they are. Groups it names that do not exist are
+    created as teaching groups. `existing.class_kinds` (load_existing) says
+    which names are forms here: those are left out of the groups, with a
+    warning on the row."""
+    groups_column = "teaching_groups" in parsed.columns
+    class_kinds = getattr(existing, "class_kinds", {}) or {}
+    named: set[str] = set()
+    if groups_column:
+        forms_here = {name for name, kind in class_kinds.items() if kind == ClassGroup.Kind.FORM}
+        _leave_out_forms(parsed.rows, forms_here)
+        named = {name for row in parsed.rows for name in (row.groups or ())}
     changes = []
     in_file = set()
     for row in parsed.rows:
@@ -444,6 +535,7 @@ def plan_import(parsed: ParsedFile, existing: dict[str, Existing]) -> ImportPlan
         current = existing.get(row.upn)
         if current is None:
             change = Change(row=row, action="create", fields=dict(row.values))
+            change.groups_joined = tuple(sorted(row.groups or ()))
             if row.sen_status and row.sen_status != SenStatus.NONE:
                 change.status_from, change.status_to = SenStatus.NONE, row.sen_status
                 change.needs_to = tuple(row.needs) if row.needs else None
@@ -465,11 +557,23 @@ def plan_import(parsed: ParsedFile, existing: dict[str, Existing]) -> ImportPlan
         if row.needs and final_status in (SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN):
             if _ranked(row.needs) != _ranked(current.needs):
                 change.needs_to = tuple(row.needs)
-        if change.fields or change.class_changed or change.rejoined or change.status_to or change.needs_to:
+        if groups_column:
+            wanted = set(row.groups or ())
+            change.groups_joined = tuple(sorted(wanted - current.groups))
+            change.groups_left = tuple(sorted((current.groups & named) - wanted))
+        if (change.fields or change.class_changed or change.rejoined or change.status_to or change.needs_to
+                or change.groups_joined or change.groups_left):
             change.action = "update"
         changes.append(change)
     left = [e for upn, e in existing.items() if upn not in in_file and e.leaving_date is None]
-    return ImportPlan(changes=changes, left=left)
+    plan = ImportPlan(changes=changes, left=left, groups_column=groups_column)
+    if groups_column:
+        plan.new_groups = sorted(named - set(class_kinds))
+        plan.group_leavers = [
+            (e.pk, tuple(sorted(e.groups & named)))
+            for upn, e in existing.items() if upn not in in_file and e.groups & named
+        ]
+    return plan
 
 
 # --- Applying ----------------------------------------------------------------
@@ -572,6 +676,9 @@ def apply_import(
         except ValidationError as exc:
             raise ImportFailed(change.row.number, "; ".join(exc.messages)) from None
 
+    if plan.groups_column:
+        _apply_groups(plan, user=user)
+
     left_count = 0
     if mark_leavers and plan.left:
         day = leaving_date or effective_date
@@ -604,6 +711,60 @@ def _apply_needs(change: Change, pupil: Pupil, need_types, effective_date, user)
         reason=IMPORT_REASON,
         decided_by=user,
     )
+
+
+def _apply_groups(plan: ImportPlan, *, user) -> None:
+    """Teaching group membership as the file gives it: create the groups it
+    names that are new, add and remove memberships in bulk, and write a row of
+    each changed pupil's history saying which groups they joined and left
+    (access follows membership: pupils.access.caseload_q)."""
+    years: dict[str, set] = {}
+    for change in plan.changes:
+        for name in change.groups_joined:
+            years.setdefault(name, set()).add(change.row.values.get("year_group") or "")
+    if plan.new_groups:
+        bulk_create_with_history(
+            [ClassGroup(name=name, kind=ClassGroup.Kind.TEACHING,
+                        year_group=next(iter(years.get(name, {""}))) if len(years.get(name, ())) == 1 else "")
+             for name in plan.new_groups],
+            ClassGroup, default_user=user, default_change_reason=IMPORT_REASON,
+        )
+    wanted = {n for c in plan.changes for n in (*c.groups_joined, *c.groups_left)} | {
+        n for _, names in plan.group_leavers for n in names
+    }
+    ids = dict(ClassGroup.objects.filter(name__in=wanted).values_list("name", "pk"))
+    through = Pupil.groups.through
+    leaving = [(c.pupil_id, c.groups_left) for c in plan.changes if c.groups_left] + list(plan.group_leavers)
+    by_group: dict[int, list[int]] = {}
+    for pupil_id, names in leaving:
+        for name in names:
+            by_group.setdefault(ids[name], []).append(pupil_id)
+    for group_id, pupil_ids in by_group.items():
+        through.objects.filter(classgroup_id=group_id, pupil_id__in=pupil_ids).delete()
+    through.objects.bulk_create(
+        [through(pupil_id=c.pupil_id, classgroup_id=ids[name]) for c in plan.changes for name in c.groups_joined],
+        batch_size=1000, ignore_conflicts=True,
+    )
+    reasons: dict[int, str] = {}
+    for change in plan.changes:
+        if change.groups_joined or change.groups_left:
+            reasons[change.pupil_id] = _groups_reason(change.groups_joined, change.groups_left)
+    for pupil_id, names in plan.group_leavers:
+        reasons[pupil_id] = _groups_reason((), names)
+    if reasons:
+        pupils = list(Pupil.objects.filter(pk__in=reasons))
+        for pupil in pupils:
+            pupil._change_reason = reasons[pupil.pk]
+        Pupil.history.bulk_history_create(pupils, batch_size=500, default_user=user, default_change_reason=IMPORT_REASON)
+
+
+def _groups_reason(joined, left) -> str:
+    parts = []
+    if joined:
+        parts.append(f"joined {', '.join(joined)}")
+    if left:
+        parts.append(f"left {', '.join(left)}")
+    return f"Teaching groups from the MIS: {'; '.join(parts)}"[:100]
 
 
 class _ClassMap(dict):

@@ -120,6 +120,10 @@ class ClassGroup(TimeStamped):
     year_group = models.CharField(max_length=2, choices=YearGroup.choices, blank=True)
     staff = models.ManyToManyField(settings.AUTH_USER_MODEL, through="ClassStaff", related_name="class_groups")
 
+    # Who created, renamed or deleted a class, and when: its staff and pupils
+    # see each other's records through it (pupils.access.caseload_q).
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["name"], name="class_names_unique")]
@@ -136,6 +140,10 @@ class ClassStaff(models.Model):
     class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="staff_links")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="class_links")
     role = models.CharField(max_length=7, choices=Role.choices, default=Role.TEACHER)
+
+    # A teacher or TA added to a class sees its pupils' records at plan tier:
+    # who gave that access (or took it away) and when stays traceable.
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["class_group", "user"], name="one_link_per_class_and_user")]

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import contact_views, notice_views, views
+from . import class_views, contact_views, notice_views, views
 
 app_name = "pupils"
 
@@ -41,4 +41,16 @@ urlpatterns = [
     path("<int:pk>/contacts/<int:contact_pk>/link/", contact_views.contact_link, name="contact_link"),
     path("<int:pk>/contacts/<int:contact_pk>/unlink/", contact_views.contact_unlink, name="contact_unlink"),
     path("children/confirm/", contact_views.parent_confirm, name="parent_confirm"),
+    # Classes and teaching groups, their staff and pupils; a pupil's key staff (pupils.class_views)
+    path("classes/", class_views.class_list, name="class_list"),
+    path("classes/add/", class_views.class_add, name="class_add"),
+    path("classes/<int:class_pk>/", class_views.class_detail, name="class_detail"),
+    path("classes/<int:class_pk>/edit/", class_views.class_edit, name="class_edit"),
+    path("classes/<int:class_pk>/delete/", class_views.class_delete, name="class_delete"),
+    path("classes/<int:class_pk>/staff/add/", class_views.class_staff_add, name="class_staff_add"),
+    path("classes/<int:class_pk>/staff/<int:link_pk>/remove/", class_views.class_staff_remove, name="class_staff_remove"),
+    path("classes/<int:class_pk>/pupils/add/", class_views.class_members_add, name="class_members_add"),
+    path("classes/<int:class_pk>/pupils/<int:pupil_pk>/remove/", class_views.class_member_remove, name="class_member_remove"),
+    path("<int:pk>/key-staff/", class_views.key_staff, name="key_staff"),
+    path("<int:pk>/key-staff/<int:user_pk>/remove/", class_views.key_staff_remove, name="key_staff_remove"),
 ]

@@ -19,6 +19,7 @@ SECTION_DESCRIPTIONS = {
     "support_plans:plan_list": "Support plans and their termly assess, plan, do, review cycles.",
     "concerns:parent_list": "Tell the school about a worry, and see what happened to concerns you raised.",
     "accounts:security_log": "Sign-ins, failed sign-ins, two-step set-ups and role changes.",
+    "pupils:class_list": "Classes and teaching groups: their teachers and teaching assistants, and their pupils.",
     "accounts:user_list": "Invite staff, parents and governors, give roles and deactivate accounts.",
 }
 
@@ -63,6 +64,8 @@ def navigation_for(user) -> list[dict]:
         items += [("School", "school:settings")]
     if user.is_administrator:
         items += [("People", "accounts:user_list")]
+    if user.is_senco_or_head or user.is_administrator:
+        items += [("Classes", "pupils:class_list")]
     if user.is_senco_or_head or user.is_administrator:
         items += [("Security log", "accounts:security_log")]
     result = []

@@ -629,6 +629,43 @@ TABLE = {
         "other": E("200 200 403 403 403 404 404 404 404 login"),
         "unlisted": E("200 200 404 403 404 404 404 404 404 login"),
     }),
+    # Classes and teaching groups (pupils.class_views): SENCo, head and administrator
+    # manage classes and their staff; only the SENCo and head see or change pupils in them.
+    "pupils:class_list": T(NOARGS, {
+        "": E("200 200 403 403 403 403 403 403 200 login"),
+    }),
+    "pupils:class_add": T(NOARGS, {
+        "": E("200 200 403 403 403 403 403 403 200 login"),
+    }),
+    "pupils:class_detail": T({"": lambda s: {"class_pk": s.form.pk}}, {
+        "": E("200 200 403 403 403 403 403 403 200 login"),
+    }),
+    "pupils:class_edit": T({"": lambda s: {"class_pk": s.form.pk}}, {
+        "": E("200 200 403 403 403 403 403 403 200 login"),
+    }),
+    "pupils:class_delete": T({"": lambda s: {"class_pk": s.form.pk}}, {
+        "": E("200 200 403 403 403 403 403 403 200 login"),
+    }),
+    "pupils:class_staff_add": T({"": lambda s: {"class_pk": s.form.pk}}, {
+        "": E("200 200 403 403 403 403 403 403 200 login"),
+    }),
+    "pupils:class_staff_remove": T({"": lambda s: {"class_pk": s.form.pk, "link_pk": s.form.staff_links.first().pk}}, {
+        "": E("405 405 405 405 405 405 405 405 405 login"),
+    }),
+    "pupils:class_members_add": T({"": lambda s: {"class_pk": s.form.pk}}, {
+        "": E("200 200 403 403 403 403 403 403 403 login"),
+    }),
+    "pupils:class_member_remove": T({"": lambda s: {"class_pk": s.form.pk, "pupil_pk": s.pupil.pk}}, {
+        "": E("405 405 405 405 405 405 405 405 405 login"),
+    }),
+    "pupils:key_staff": T(PUPIL3, {
+        "own": E("200 200 403 403 403 404 404 404 404 login"),
+        "other": E("200 200 403 403 403 404 404 404 404 login"),
+        "unlisted": E("200 200 404 403 404 404 404 404 404 login"),
+    }),
+    "pupils:key_staff_remove": T({"": lambda s: {"pk": s.pupil.pk, "user_pk": s.teacher.pk}}, {
+        "": E("405 405 405 405 405 405 405 405 405 login"),
+    }),
     "reports:analysis": T(NOARGS, {
         "": E("200 200 404 404 404 404 404 404 404 login"),
     }),
@@ -987,3 +1024,23 @@ def test_the_leak_check_can_fail(scene, client_for):
     """The same check on a page that does show the pupil finds them."""
     url = reverse("pupils:parent_child", kwargs={"pk": scene.pupil.pk})
     assert leaks(client_for(scene.parent), [url], [scene.pupil])
+
+
+# The one place an administrator sees pupils' names: linking parents and carers
+# to their children needs the child's name, class and contacts (as the MIS the
+# administrator imports from shows them), never the child's SEN record.
+ADMINISTRATOR_SEES_NAMES = {"pupils:contacts_list", "pupils:contacts", "pupils:contact_invite", "pupils:contact_link",
+                            "pupils:contact_unlink"}
+
+
+def test_it_shows_an_administrator_no_pupil_name_upn_or_date_of_birth(scene, client_for):
+    """The administrator sets up classes and their staff, yet sees no pupil:
+    every page they may open, the class pages among them, but for the
+    parents-and-carers pages (ADMINISTRATOR_SEES_NAMES)."""
+    scene.form.group_pupils.add(scene.other_pupil)  # a form that is also someone's group: still no names
+    contacts_pages = [build_url(scene, name, build) for name in ADMINISTRATOR_SEES_NAMES
+                      for build, expected in TABLE[name].values() if expected["admin"] == 200]
+    urls = [u for u in pages_answering_200(scene, client_for, "admin") if u not in contacts_pages]
+    assert reverse("pupils:class_detail", kwargs={"class_pk": scene.form.pk}) in urls
+    pupils = [scene.pupil, scene.other_pupil, scene.unlisted_pupil]
+    assert not leaks(client_for(scene.admin), urls, pupils)

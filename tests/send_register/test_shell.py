@@ -25,13 +25,13 @@ def _labels(user) -> list[str]:
 
 
 def test_it_offers_each_role_its_own_sections(world):
-    assert _labels(world.senco) == ["Home", "Register", "Concerns", "Support plans", "Interventions", "Due dates", "EHC plans", "Reports", "School", "Security log"]
-    assert _labels(world.head) == ["Home", "Register", "Concerns", "Support plans", "Interventions", "Due dates", "EHC plans", "Reports", "Security log"]
+    assert _labels(world.senco) == ["Home", "Register", "Concerns", "Support plans", "Interventions", "Due dates", "EHC plans", "Reports", "School", "Classes", "Security log"]
+    assert _labels(world.head) == ["Home", "Register", "Concerns", "Support plans", "Interventions", "Due dates", "EHC plans", "Reports", "Classes", "Security log"]
     assert _labels(world.teacher) == ["Home", "Register", "Concerns", "Support plans", "Interventions", "Due dates"]
     assert _labels(world.ta) == ["Home", "Register", "Concerns", "Support plans", "Interventions", "Due dates"]
     assert _labels(world.parent) == ["Home", "My children", "Your concerns"]
     assert _labels(world.governor) == ["Home", "Governors"]
-    assert _labels(world.admin) == ["Home", "School", "People", "Security log"]
+    assert _labels(world.admin) == ["Home", "School", "People", "Classes", "Security log"]
 
 
 def test_it_offers_nothing_to_anonymous(db):
