@@ -196,7 +196,8 @@ def user_update_details(*, user: User, full_name: str, short_name: str = "") -> 
 @transaction.atomic
 def user_deactivate(*, user: User, actor: User, request=None) -> User:
     """Stop someone signing in, keeping everything they recorded. Their open
-    sessions end too: Django refuses inactive users on every request."""
+    sessions end at once: deleted, with the MFA state they hold
+    (accounts.sessions.sessions_end)."""
     if user.pk == actor.pk:
         raise ValidationError("You cannot deactivate your own account.")
     if not user.is_active:
@@ -206,6 +207,9 @@ def user_deactivate(*, user: User, actor: User, request=None) -> User:
     user.is_active = False
     user.deactivated_at = timezone.now()
     user.save(update_fields=["is_active", "deactivated_at"])
+    from .sessions import sessions_end
+
+    sessions_end(user)
     security_event_record(kind=SecurityEvent.Kind.DEACTIVATED, user=user, actor=actor, request=request)
     return user
 
