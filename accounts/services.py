@@ -396,3 +396,27 @@ def user_update(*, user: User, full_name: str, short_name: str, roles: Iterable[
     user_update_details(user=user, full_name=full_name, short_name=short_name)
     user_set_roles(user=user, roles=roles, actor=actor, request=request)
     return user
+
+
+# Setting up -----------------------------------------------------------------
+
+
+@transaction.atomic
+def administrator_create(*, email: str, full_name: str, password: str) -> User:
+    """The first administrator of a new installation (manage.py
+    create_administrator): an active account with the administrator role and
+    the password given, checked by AUTH_PASSWORD_VALIDATORS. Nothing else is
+    made: the administrator invites everyone else."""
+    from django.contrib.auth.password_validation import validate_password
+
+    email = User.objects.normalize_email(email or "").strip().lower()
+    full_name = (full_name or "").strip()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone already has an account with this email address: nothing was created."})
+    user = User(email=email, full_name=full_name)
+    user.full_clean(exclude=["password"])
+    validate_password(password, user=user)
+    user.set_password(password)
+    user.save()
+    _grant(user=user, roles=[Role.ADMIN], actor=None)
+    return user
