@@ -420,3 +420,24 @@ def administrator_create(*, email: str, full_name: str, password: str) -> User:
     user.save()
     _grant(user=user, roles=[Role.ADMIN], actor=None)
     return user
+
+
+TEST_EMAIL_PURPOSE = "accounts.test_email"
+
+
+def test_email_send(*, user: User, base_url: str) -> OutboundEmail:
+    """Queue a test email to the administrator themselves, through the outbox
+    like every other email. The outbox row records when it was sent (its
+    sent_at), which the set-up checklist reads."""
+    school = School.get()
+    body = render_to_string(
+        "accounts/email/test_email.txt",
+        {"user": user, "school": school, "sign_in_link": urljoin(base_url, reverse("accounts:login"))},
+    )
+    return queue_email(
+        to=user.email,
+        subject=f"Test email from the {school.name} SEND register",
+        body=body,
+        purpose=TEST_EMAIL_PURPOSE,
+        related_id=user.pk,
+    )
