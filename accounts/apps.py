@@ -10,5 +10,7 @@ class AccountsConfig(AppConfig):
 
         from . import signals  # noqa: F401
         from .home import people_panels
+        from .setup import setup_panels
 
         register_home_panel(people_panels)
+        register_home_panel(setup_panels)

@@ -116,3 +116,27 @@ class SecurityLogFilterForm(forms.Form):
     q = forms.CharField(
         label="Email address contains", required=False, max_length=254, widget=forms.TextInput(attrs={"class": "govuk-!-width-one-half"})
     )
+
+
+# Setting up -----------------------------------------------------------------
+
+
+def _staff_upload_form():
+    from pupils.forms import ImportUploadForm
+
+    class StaffImportUploadForm(ImportUploadForm):
+        """The same checks on the upload as the pupil import (CSV, size, no
+        binary), with the staff file's own label."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["file"].label = "CSV file of staff"
+            self.fields["file"].help_text = (
+                "Columns: name (or first name and last name), email, roles; optionally the classes or teaching groups they teach"
+            )
+
+    return StaffImportUploadForm
+
+
+class StaffImportConfirmForm(forms.Form):
+    sha256 = forms.CharField(widget=forms.HiddenInput)

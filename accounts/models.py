@@ -200,3 +200,16 @@ class PasswordResetRequest(models.Model):
     email = models.EmailField()
     base_url = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class UserSession(models.Model):
+    """The key of each session someone signed in with, so that deactivating
+    them can end those sessions at once whatever the session engine (a cache
+    cannot be searched by user). Kept up to date by accounts.sessions."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Session of user {self.user_id}"

@@ -199,7 +199,8 @@ def user_update_details(*, user: User, full_name: str, short_name: str = "") -> 
 @transaction.atomic
 def user_deactivate(*, user: User, actor: User, request=None) -> User:
     """Stop someone signing in, keeping everything they recorded. Their open
-    sessions end too: Django refuses inactive users on every request."""
+    sessions end at once: deleted, with the MFA state they hold
+    (accounts.sessions.sessions_end)."""
     if user.pk == actor.pk:
         raise ValidationError("You cannot deactivate your own account.")
     if not user.is_active:
@@ -209,6 +210,9 @@ def user_deactivate(*, user: User, actor: User, request=None) -> User:
     user.is_active = False
     user.deactivated_at = timezone.now()
     user.save(update_fields=["is_active", "deactivated_at"])
+    from .sessions import sessions_end
+
+    sessions_end(user)
     security_event_record(kind=SecurityEvent.Kind.DEACTIVATED, user=user, actor=actor, request=request)
     return user
 
@@ -438,3 +442,48 @@ def user_update(*, user: User, full_name: str, short_name: str, roles: Iterable[
     user_update_details(user=user, full_name=full_name, short_name=short_name)
     user_set_roles(user=user, roles=roles, actor=actor, request=request)
     return user
+
+
+# Setting up -----------------------------------------------------------------
+
+
+@transaction.atomic
+def administrator_create(*, email: str, full_name: str, password: str) -> User:
+    """The first administrator of a new installation (manage.py
+    create_administrator): an active account with the administrator role and
+    the password given, checked by AUTH_PASSWORD_VALIDATORS. Nothing else is
+    made: the administrator invites everyone else."""
+    from django.contrib.auth.password_validation import validate_password
+
+    email = User.objects.normalize_email(email or "").strip().lower()
+    full_name = (full_name or "").strip()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone already has an account with this email address: nothing was created."})
+    user = User(email=email, full_name=full_name)
+    user.full_clean(exclude=["password"])
+    validate_password(password, user=user)
+    user.set_password(password)
+    user.save()
+    _grant(user=user, roles=[Role.ADMIN], actor=None)
+    return user
+
+
+TEST_EMAIL_PURPOSE = "accounts.test_email"
+
+
+def test_email_send(*, user: User, base_url: str) -> OutboundEmail:
+    """Queue a test email to the administrator themselves, through the outbox
+    like every other email. The outbox row records when it was sent (its
+    sent_at), which the set-up checklist reads."""
+    school = School.get()
+    body = render_to_string(
+        "accounts/email/test_email.txt",
+        {"user": user, "school": school, "sign_in_link": urljoin(base_url, reverse("accounts:login"))},
+    )
+    return queue_email(
+        to=user.email,
+        subject=f"Test email from the {school.name} SEND register",
+        body=body,
+        purpose=TEST_EMAIL_PURPOSE,
+        related_id=user.pk,
+    )

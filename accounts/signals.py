@@ -25,6 +25,9 @@ def on_signed_in(sender, request, user, **kwargs):
 
     if request is not None and hasattr(request, "session"):
         request.session[MFA_PENDING_SESSION_KEY] = user_has_device(user)
+        from .sessions import session_record
+
+        session_record(request, user)
     _record(kind=SecurityEvent.Kind.SIGN_IN, user=user, request=request)
 
 
@@ -38,6 +41,9 @@ def on_sign_in_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_logged_out, dispatch_uid="accounts_signed_out")
 def on_signed_out(sender, request, user, **kwargs):
+    from .sessions import session_forget
+
+    session_forget(request)
     if user is not None:
         _record(kind=SecurityEvent.Kind.SIGN_OUT, user=user, request=request)
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import import_views, views
 from .forms import SignInForm
 
 app_name = "accounts"
@@ -34,4 +34,13 @@ urlpatterns = [
     path("people/<int:pk>/remove-authenticator/", views.user_mfa_reset, name="user_mfa_reset"),
     # Security log (SENCo, head, administrator)
     path("security-log/", views.security_log, name="security_log"),
+]
+
+# Setting up (administrator)
+urlpatterns += [
+    path("people/import/", import_views.staff_import, name="staff_import"),
+    path("people/import/<int:pk>/", import_views.staff_import_preview, name="staff_import_preview"),
+    path("people/import/<int:pk>/discard/", import_views.staff_import_discard, name="staff_import_discard"),
+    path("people/import/<int:pk>/invite/", import_views.staff_import_invite, name="staff_import_invite"),
+    path("setting-up/test-email/", import_views.test_email_send, name="test_email_send"),
 ]

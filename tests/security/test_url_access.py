@@ -919,6 +919,36 @@ TABLE = {
 }
 
 
+def staff_batch(scene):
+    """A staff import batch the administrator uploaded (previewed)."""
+    from pupils.models import ImportBatch
+
+    batch, _ = ImportBatch.objects.get_or_create(
+        kind=ImportBatch.Kind.STAFF, uploaded_by=scene.admin, defaults={"content": "", "sha256": "1" * 64}
+    )
+    return batch
+
+
+# Setting up: the staff import and the test email (administrator only).
+TABLE.update({
+    "accounts:staff_import": T(NOARGS, {
+        "": E("403 403 403 403 403 403 403 403 200 login"),
+    }),
+    "accounts:staff_import_preview": T({"": lambda s: {"pk": staff_batch(s).pk}}, {
+        "": E("403 403 403 403 403 403 403 403 200 login"),
+    }),
+    "accounts:staff_import_discard": T({"": lambda s: {"pk": staff_batch(s).pk}}, {
+        "": E("403 403 403 403 403 403 403 403 405 login"),
+    }),
+    "accounts:staff_import_invite": T({"": lambda s: {"pk": staff_batch(s).pk}}, {
+        "": E("403 403 403 403 403 403 403 403 405 login"),
+    }),
+    "accounts:test_email_send": T(NOARGS, {
+        "": E("403 403 403 403 403 403 403 403 405 login"),
+    }),
+})
+
+
 def build_url(scene, name: str, build) -> str:
     kwargs = dict(build(scene))
     query = kwargs.pop("?", "")
