@@ -198,6 +198,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "send_register.tasks.drain_outbox", "schedule": 60.0},
     "drain-pdf-jobs": {"task": "send_register.tasks.drain_pdf_jobs", "schedule": 120.0},
+    # A PDF whose worker died (no heartbeat for a minute) goes back in the queue.
+    "requeue-stalled-pdf-jobs": {"task": "send_register.tasks.requeue_stalled_pdf_jobs", "schedule": 30.0},
     "worker-heartbeat": {"task": "send_register.tasks.heartbeat", "schedule": 60.0},
     # The daily reminder sweep is driven from the database: this asks every
     # 5 minutes whether today's is due (reviews.reminders.sweep_if_due), so a
