@@ -5,7 +5,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, Exists, OuterRef, Q
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import MFA_REQUIRED_ROLES, RoleGrant, User
+from .models import MFA_REQUIRED_ROLES, RoleGrant, User, mfa_exemption_in_force
 
 
 def people_panels(user) -> list[dict]:
@@ -16,9 +16,13 @@ def people_panels(user) -> list[dict]:
         invited=Count("pk", filter=Q(is_active=True, last_login__isnull=True, password__startswith=UNUSABLE_PASSWORD_PREFIX)),
         deactivated=Count("pk", filter=Q(is_active=False)),
     )
+    # An exempt account counts as without MFA wherever the exemption does not
+    # hold (User.mfa_exempt_now).
+    without_mfa = User.objects.filter(is_active=True)
+    if mfa_exemption_in_force():
+        without_mfa = without_mfa.filter(mfa_exempt=False)
     staff_without_mfa = (
-        User.objects.filter(is_active=True, mfa_exempt=False)
-        .filter(Exists(RoleGrant.objects.filter(user=OuterRef("pk"), role__in=MFA_REQUIRED_ROLES)))
+        without_mfa.filter(Exists(RoleGrant.objects.filter(user=OuterRef("pk"), role__in=MFA_REQUIRED_ROLES)))
         .exclude(Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
         .count()
     )

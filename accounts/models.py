@@ -1,6 +1,7 @@
 """People and their roles. Signing in is by email; one person may hold several
 roles (the head may be the SENCo; a teacher may be a parent here)."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -20,6 +21,15 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.SENCO, Role.HEAD, Role.TEACHER, Role.TA, Role.ADMIN})
 # Everyone who reaches children's records must use MFA (DOMAIN.md 8.3).
 MFA_REQUIRED_ROLES = STAFF_ROLES
+
+
+def mfa_exemption_in_force() -> bool:
+    """The demo school's exemption from two-step sign-in holds only on a
+    development machine (DEBUG on). On a real school's server an account
+    marked exempt must enrol like anyone else: the flag can come from a demo
+    seeded by mistake, or be ticked in the admin site (UK GDPR art. 32:
+    security appropriate to special category data about children)."""
+    return bool(settings.DEBUG)
 
 
 class UserManager(BaseUserManager):
@@ -125,8 +135,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         return Role.ADMIN in self.roles
 
     @property
+    def mfa_exempt_now(self) -> bool:
+        """The one place the exemption is read (mfa_exemption_in_force)."""
+        return self.mfa_exempt and mfa_exemption_in_force()
+
+    @property
     def mfa_required(self) -> bool:
-        return bool(self.roles & MFA_REQUIRED_ROLES) and not self.mfa_exempt
+        return bool(self.roles & MFA_REQUIRED_ROLES) and not self.mfa_exempt_now
 
     def role_labels(self) -> list[str]:
         return [label for value, label in Role.choices if value in self.roles]

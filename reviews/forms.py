@@ -248,5 +248,6 @@ class DueFilterForm(forms.Form):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = ReviewSettings
-        fields = ["annual_anchor", "under5_interval_months", "meeting_buffer_weeks", "reminder_days", "infant_school",
-                  "transfer_years"]
+        fields = ["annual_anchor", "under5_interval_months", "meeting_buffer_weeks", "reminder_days", "reminder_time",
+                  "infant_school", "transfer_years"]
+        widgets = {"reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}

@@ -5,6 +5,8 @@ models hold the facts (dates asked for, dates reached) and the allowed state
 changes; services.py makes the changes with history.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -44,6 +46,10 @@ class ReviewSettings(TimeStamped):
     reminder_days = models.CharField(
         "Remind people this many days before a date", max_length=40, default="28,14,7,0",
         help_text="Numbers separated by commas; 0 means on the day. Overdue items are always reminded once.",
+    )
+    reminder_time = models.TimeField(
+        "Send the day's reminders from", default=datetime.time(6, 30),
+        help_text="School time, 24-hour clock, like 06:30. If the server was down then, they go as soon as it is back.",
     )
     infant_school = models.BooleanField(
         "Pupils leave after Year 2 for a junior school", default=False,
@@ -493,3 +499,21 @@ class ReminderSent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item_key", "threshold", "user"], name="one_reminder_per_item_threshold_user"),
         ]
+
+
+class ReminderSweep(models.Model):
+    """The daily reminder sweep's own record (a singleton row, pk=1): the last
+    day whose sweep completed. Beat asks every few minutes whether a sweep is
+    due (reminders.sweep_if_due) instead of firing once a day, so a sweep
+    missed while the broker or the worker was down runs as soon as they are
+    back, and the row lock makes it run once however many workers ask."""
+
+    last_completed_day = models.DateField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    digests = models.PositiveIntegerField(default=0, help_text="Digests queued by the last sweep")
+
+    class Meta:
+        verbose_name = "reminder sweep"
+
+    def __str__(self):
+        return f"Reminder sweep (last completed {self.last_completed_day or 'never'})"

@@ -1,5 +1,9 @@
 """The daily reminder digest (ARCHITECTURE.md: idempotent, never twice).
 
+Beat asks sweep_if_due every 5 minutes; it runs the sweep once a day, after
+the school's reminder time, and catches up as soon as a worker is back after
+a missed day (a sweep fired at a fixed time is lost if the broker is down).
+
 Each responsible person gets ONE email listing the items that have reached a
 new threshold since they were last told: 28, 14, 7 days before, on the day,
 and once when overdue (the days are a school setting). Each (item, threshold,
@@ -9,18 +13,19 @@ collected (deadlines.collect leaves them out)."""
 
 import logging
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from send_register.models import School
 from send_register.outbox import queue_emails
 
 from .deadlines import DueItem, collect
-from .models import ReminderSent, ReviewSettings
+from .models import ReminderSent, ReminderSweep, ReviewSettings
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +58,42 @@ def _short_name(item: DueItem) -> str:
     # First name and initial only: enough for the person responsible, less in an inbox.
     parts = item.pupil_name.split()
     return f"{parts[0]} {parts[-1][0]}." if len(parts) > 1 else item.pupil_name
+
+
+def scheduled_day(*, now: datetime, at) -> date:
+    """The day of the most recent scheduled sweep: today once the school's
+    sweep time has passed, otherwise yesterday."""
+    local = timezone.localtime(now)
+    return local.date() if local.time() >= at else local.date() - timedelta(days=1)
+
+
+def sweep_if_due(*, now: datetime | None = None) -> int | None:
+    """Run the day's reminder sweep if the most recent scheduled one has not
+    completed; None when there was nothing to do, else the digests queued.
+
+    Beat calls this every few minutes, so a sweep missed while the broker or
+    the worker was down runs as soon as a worker takes the next call, once:
+    the sweep row is locked (select_for_update) for the length of the sweep,
+    and a second worker that was waiting on the lock finds the day done. A
+    sweep that fails rolls back and is tried again at the next call. Missed
+    days need no sweep of their own: an item is reminded at the threshold it
+    has reached (threshold_for), so today's sweep also sends what a missed
+    day would have sent; each rule's statutory source is cited in
+    deadlines.py."""
+    now = now or timezone.now()
+    due_day = scheduled_day(now=now, at=ReviewSettings.get().reminder_time)
+    ReminderSweep.objects.get_or_create(pk=1)
+    with transaction.atomic():
+        sweep = ReminderSweep.objects.select_for_update().get(pk=1)
+        if sweep.last_completed_day is not None and sweep.last_completed_day >= due_day:
+            return None
+        digests = send_due_reminders(today=timezone.localtime(now).date())
+        sweep.last_completed_day = due_day
+        sweep.completed_at = now
+        sweep.digests = digests
+        sweep.save()
+    log.info("reminder sweep for %s completed", due_day.isoformat())
+    return digests
 
 
 def send_due_reminders(*, today: date) -> int:

@@ -1,12 +1,20 @@
-"""Celery tasks for reviews. Beat runs send_due_reminders daily (the
-PeriodicTask is created by migration 0002; see also CELERY_BEAT_SCHEDULE)."""
+"""Celery tasks for reviews. Beat calls sweep_if_due every 5 minutes
+(CELERY_BEAT_SCHEDULE in settings); the sweep itself runs once a day, after
+the school's reminder time, as the database records (reviews.ReminderSweep)."""
 
 from celery import shared_task
-from django.utils import timezone
 
 from . import reminders
 
 
 @shared_task
-def send_due_reminders() -> int:
-    return reminders.send_due_reminders(today=timezone.localdate())
+def sweep_if_due() -> int | None:
+    return reminders.sweep_if_due()
+
+
+@shared_task
+def send_due_reminders() -> int | None:
+    """The old daily task's name, kept so that a message queued before the
+    upgrade (or an entry someone made in the admin) still works: it goes
+    through the same once-a-day guard instead of sweeping again."""
+    return reminders.sweep_if_due()

@@ -202,6 +202,9 @@ class PdfJob(TimeStamped):
     file = models.FileField(upload_to="pdfs/%Y/%m/", blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Refreshed every few seconds by the rendering worker: a claim is alive
+    # only while this is fresh (send_register.pdf.requeue_stalled).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True)
     # The state of the source when the job was asked for; a newer change makes a new job.

@@ -18,12 +18,15 @@ importing upward; reports registers the governors' kinds the same way.
 
 import hashlib
 import logging
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -33,9 +36,16 @@ from .models import PdfJob
 
 log = logging.getLogger(__name__)
 
-STALE_CLAIM = timedelta(minutes=15)
+# A rendering worker refreshes heartbeat_at every HEARTBEAT_EVERY seconds; a
+# job whose heartbeat is older than STALE_CLAIM has lost its worker (killed,
+# out of memory, the machine gone) and requeue_stalled (beat, every 30 s)
+# queues it again: back in the queue within about a minute and a half.
+HEARTBEAT_EVERY = 5.0
+STALE_CLAIM = timedelta(seconds=60)
 MAX_ATTEMPTS = 3
-CLAIMS = Claims(PdfJob, waiting=PdfJob.Status.QUEUED, working=PdfJob.Status.RENDERING, stale_after=STALE_CLAIM)
+CLAIMS = Claims(
+    PdfJob, waiting=PdfJob.Status.QUEUED, working=PdfJob.Status.RENDERING, stale_after=STALE_CLAIM, heartbeat="heartbeat_at"
+)
 
 
 @dataclass(frozen=True)
@@ -130,13 +140,68 @@ def render_pdf_bytes(kind: str, object_id: int) -> bytes:
     return render_html_to_pdf(html)
 
 
+@contextmanager
+def heartbeat(job_id: int, every: float | None = None):
+    """Refresh the job's heartbeat from a thread while the body runs (one
+    WeasyPrint call can take seconds with no point to beat from). The first
+    beat is after `every` seconds, so a quick render never uses the thread's
+    own database connection."""
+    every = HEARTBEAT_EVERY if every is None else every
+    stop = threading.Event()
+
+    def run():
+        try:
+            while not stop.wait(every):
+                try:
+                    if not CLAIMS.beat(job_id):
+                        return  # no longer ours to render
+                except Exception as exc:  # a missed beat is not a failed render
+                    log.warning("pdf job %s heartbeat missed: %s", job_id, type(exc).__name__)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=run, name=f"pdf-heartbeat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=every + 5)
+
+
+def requeue_stalled() -> int:
+    """Queue again every job whose worker stopped beating, counting the lost
+    attempt, so that a PDF that kills its worker each time ends as failed
+    instead of going round for ever. Each row moves with a conditional
+    UPDATE, so a heartbeat that arrives meanwhile keeps its job."""
+    requeued = []
+    for pk, attempts in CLAIMS.stale().values_list("pk", "attempts"):
+        gives_up = attempts + 1 >= MAX_ATTEMPTS
+        moved = CLAIMS.stale().filter(pk=pk).update(
+            status=PdfJob.Status.FAILED if gives_up else PdfJob.Status.QUEUED,
+            attempts=F("attempts") + 1,
+            last_error="WorkerLost",
+            claimed_at=None,
+            heartbeat_at=None,
+        )
+        if moved and not gives_up:
+            requeued.append(pk)
+        elif moved:
+            log.warning("pdf job %s failed: its worker was lost %s times", pk, MAX_ATTEMPTS)
+    for pk in requeued:
+        log.info("pdf job %s re-queued: its worker stopped", pk)
+        transaction.on_commit(lambda pk=pk: kick_pdf(pk))
+    return len(requeued)
+
+
 def render_job(job_id: int) -> bool:
     """Render one job if no one else is; True when this call rendered it."""
     if not CLAIMS.claim(job_id):
         return False
     job = PdfJob.objects.get(pk=job_id)
     try:
-        data = render_pdf_bytes(job.kind, job.object_id)
+        with heartbeat(job_id):
+            data = render_pdf_bytes(job.kind, job.object_id)
     except Exception as exc:
         attempts = job.attempts + 1
         PdfJob.objects.filter(pk=job_id).update(

@@ -200,7 +200,13 @@ CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "send_register.tasks.drain_outbox", "schedule": 60.0},
     "drain-password-resets": {"task": "accounts.tasks.drain_password_resets", "schedule": 60.0},
     "drain-pdf-jobs": {"task": "send_register.tasks.drain_pdf_jobs", "schedule": 120.0},
+    # A PDF whose worker died (no heartbeat for a minute) goes back in the queue.
+    "requeue-stalled-pdf-jobs": {"task": "send_register.tasks.requeue_stalled_pdf_jobs", "schedule": 30.0},
     "worker-heartbeat": {"task": "send_register.tasks.heartbeat", "schedule": 60.0},
+    # The daily reminder sweep is driven from the database: this asks every
+    # 5 minutes whether today's is due (reviews.reminders.sweep_if_due), so a
+    # run missed while the broker was down is not lost.
+    "reminder-sweep": {"task": "reviews.tasks.sweep_if_due", "schedule": 300.0},
     "prune-data-changes": {"task": "send_register.tasks.prune_data_changes", "schedule": 3600.0},
     "retention": {"task": "pupils.retention.apply_retention_task", "schedule": 7 * 24 * 3600.0},
 }

@@ -25,6 +25,11 @@ def drain_pdf_jobs() -> int:
     return pdf.drain()
 
 
+@shared_task
+def requeue_stalled_pdf_jobs() -> int:
+    return pdf.requeue_stalled()
+
+
 @shared_task(bind=True)
 def heartbeat(self) -> str:
     """Beat runs this every minute; the health endpoint reads its row."""

@@ -104,15 +104,13 @@ def client_for(client):
     return make
 
 
-# Data migrations that fill reference tables (DfE need types, the daily
-# reminder schedule). Transactional tests (browser tests, the real worker)
+# Data migrations that fill reference tables (DfE need types). Transactional tests (browser tests, the real worker)
 # empty every table when they finish, and under xdist they run between
 # ordinary tests, so each test that uses the database puts these rows back
 # first (they are idempotent, and inside an ordinary test's transaction the
 # work is rolled back with it).
 REFERENCE_DATA = [
     ("pupils.migrations.0002_need_types", "add_need_types"),
-    ("reviews.migrations.0002_daily_reminder_task", "create"),
 ]
 
 

@@ -53,11 +53,26 @@ def test_it_does_not_ask_staff_when_mfa_is_off(client, world, mfa_off):
     assert client.get(reverse("accounts:account")).status_code == 200
 
 
-def test_it_does_not_ask_exempt_demo_users(client, world, mfa_on):
+def test_it_does_not_ask_exempt_demo_users_on_a_development_machine(client, world, mfa_on, settings):
+    settings.DEBUG = True
     world.teacher.mfa_exempt = True
     world.teacher.save()
     sign_in(client, world.teacher.email)
     assert client.get(reverse("accounts:account")).status_code == 200
+
+
+def test_it_asks_exempt_accounts_to_enrol_outside_debug(client, world, mfa_on, settings):
+    # A demo account (or a ticked box in the admin site) on a real server
+    # gets no pass: the exemption holds only with DEBUG on.
+    settings.DEBUG = False
+    world.teacher.mfa_exempt = True
+    world.teacher.save()
+    world.teacher.refresh_from_db()
+    assert world.teacher.mfa_exempt_now is False and world.teacher.mfa_required
+    sign_in(client, world.teacher.email)
+    response = client.get(reverse("accounts:account"))
+    assert response.status_code == 302
+    assert response.url == _with_next("accounts:mfa_enrol", reverse("accounts:account"))
 
 
 @pytest.mark.parametrize("persona", ["parent", "governor"])

@@ -99,7 +99,8 @@ def test_it_will_not_issue_backup_codes_without_an_app(world):
     assert not StaticToken.objects.exists()
 
 
-def test_it_shows_the_administrator_a_people_panel(world):
+def test_it_shows_the_administrator_a_people_panel(world, settings):
+    settings.DEBUG = True  # a development machine, where the demo's exemption holds
     UserFactory(roles=[Role.TEACHER], is_active=False)
     invited = services.user_invite(full_name="Nina", email="nina@example.org", roles=[Role.TA], invited_by=world.admin, base_url=BASE)
     TOTPDevice.objects.create(user=world.senco, confirmed=True)
@@ -117,6 +118,19 @@ def test_it_shows_the_administrator_a_people_panel(world):
     html = render_to_string(panel["template"], {"panel": context})
     assert "Invited, not signed in yet" in html
     assert invited.pk
+
+
+def test_it_counts_exempt_staff_as_without_mfa_outside_debug(world, settings):
+    settings.DEBUG = False
+    TOTPDevice.objects.create(user=world.senco, confirmed=True)
+    world.teacher.mfa_exempt = True
+    world.teacher.save()
+    [panel] = people_panels(world.admin)
+    # head, both teachers (the exempt one too), TA and admin.
+    assert panel["context"]["staff_without_mfa"] == 5
+    settings.DEBUG = True
+    [panel] = people_panels(world.admin)
+    assert panel["context"]["staff_without_mfa"] == 4
 
 
 def test_it_explains_when_the_enrolment_code_belongs_to_a_replaced_qr_code(world):

@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo_school(world):
+def demo_school(world, settings):
     """The demo school (seed_demo) next to the test personas, so the pages
     that show the whole school (the head's and the SENCo's, the catalogue of
     interventions) are photographed with a realistic amount on them. The
@@ -38,7 +38,9 @@ def demo_school(world):
     from django.apps import apps
 
     import_module("pupils.migrations.0002_need_types").add_need_types(apps, None)
+    settings.DEBUG = True  # seed_demo refuses to run anywhere else
     call_command("seed_demo", stdout=io.StringIO())
+    settings.DEBUG = False
     return world
 
 

@@ -103,13 +103,6 @@ def test_with_no_active_senco_the_head_is_reminded(world, make_plan, make_review
     assert [m.to for m in mail.outbox] == [[world.head.email]]
 
 
-def test_the_daily_task_is_scheduled(db):
-    from django_celery_beat.models import PeriodicTask
-
-    task_row = PeriodicTask.objects.get(task="reviews.tasks.send_due_reminders")
-    assert task_row.enabled and task_row.crontab.hour == "6"
-
-
 def test_a_run_racing_another_sends_nothing_twice(world, make_plan, make_review, django_capture_on_commit_callbacks,
                                                    monkeypatch):
     """Two workers at once: the second one's read of what was sent is stale,

@@ -275,13 +275,14 @@ def test_review_settings(world, client_for):
     assert response.status_code == 200 and b"govuk-error-summary" in response.content
     response = client.post(reverse("reviews:settings"), {"annual_anchor": "la_decision", "under5_interval_months": "3",
                                                          "meeting_buffer_weeks": "4", "reminder_days": "21, 7, 0",
-                                                         "transfer_years": "n2, 6"})
+                                                         "reminder_time": "07:15", "transfer_years": "n2, 6"})
     assert response.status_code == 302
     from reviews.models import ReviewSettings
 
     cfg = ReviewSettings.get()
     assert cfg.annual_anchor == "la_decision" and cfg.reminder_thresholds() == [21, 7, 0]
     assert cfg.transfer_year_list() == ["N2", "6"]
+    assert cfg.reminder_time.strftime("%H:%M") == "07:15"
     assert status_for(client_for, world.teacher, reverse("reviews:settings")) == 403
 
 

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.utils.module_loading import import_string
 
@@ -9,6 +10,14 @@ class Command(BaseCommand):
     help = "Create (or top up) the fictional demo school. Safe to run again."
 
     def handle(self, *args, **options):
+        # The demo's accounts share a published password and are exempt from
+        # two-step sign-in: never on a server holding real children's records
+        # (UK GDPR art. 32). Checked before anything is written.
+        if not settings.DEBUG:
+            raise CommandError(
+                "The demo school is for a development machine only: it creates accounts with a "
+                "published password. Set DEBUG=true to run it (make run does); nothing was created."
+            )
         # The demo's own letters to parents and staff would fill the console:
         # keep them in memory (the outbox still records them as sent).
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
