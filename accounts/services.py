@@ -334,7 +334,7 @@ def normalise_code(token: str) -> str:
     return "".join(token.split()).replace("-", "").lower()
 
 
-def mfa_verify(*, user: User, token: str, request=None):
+def mfa_verify(*, user: User, token: str, request=None, detail: str = ""):
     """Check a code from the authenticator app (6 digits) or a backup code.
     Returns the device that accepted it, or raises ValidationError. Only the
     matching kind of device is tried, so a typo in one does not slow down the
@@ -355,9 +355,9 @@ def mfa_verify(*, user: User, token: str, request=None):
                 throttled = True
                 continue
             if token and device.verify_token(token):
-                security_event_record(kind=kind, user=user, request=request)
+                security_event_record(kind=kind, user=user, request=request, detail=detail)
                 return device
-        security_event_record(kind=SecurityEvent.Kind.MFA_FAILED, user=user, request=request)
+        security_event_record(kind=SecurityEvent.Kind.MFA_FAILED, user=user, request=request, detail=detail)
     if throttled:
         raise ValidationError({"token": "Too many wrong codes. Wait a minute, then try again."})
     raise ValidationError({"token": "The code did not match. Enter the newest code from your app, or one of your backup codes."})
