@@ -3,7 +3,7 @@ invitation, and which staff have not set up two-step sign-in yet."""
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, Exists, OuterRef, Q
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from .devices import AuthenticatorDevice
 
 from .models import MFA_REQUIRED_ROLES, RoleGrant, User
 
@@ -19,7 +19,7 @@ def people_panels(user) -> list[dict]:
     staff_without_mfa = (
         User.objects.filter(is_active=True, mfa_exempt=False)
         .filter(Exists(RoleGrant.objects.filter(user=OuterRef("pk"), role__in=MFA_REQUIRED_ROLES)))
-        .exclude(Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+        .exclude(Exists(AuthenticatorDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
         .count()
     )
     return [

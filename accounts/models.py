@@ -186,3 +186,8 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# The authenticator app device lives in its own module (its secret is
+# encrypted at rest); imported here so that Django registers the model.
+from .devices import AuthenticatorDevice  # noqa: E402, F401

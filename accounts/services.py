@@ -23,11 +23,11 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from send_register.models import OutboundEmail, School
 from send_register.outbox import queue_email
 
+from .devices import AuthenticatorDevice as TOTPDevice  # the TOTP device, its secret encrypted at rest
 from .models import Role, RoleGrant, SecurityEvent, User
 
 BACKUP_CODE_COUNT = 10

@@ -92,9 +92,9 @@ def client_for(client):
         if user.mfa_required:
             # Pass the second step as django_otp.login would.
             from django_otp import DEVICE_ID_SESSION_KEY
-            from django_otp.plugins.otp_totp.models import TOTPDevice
+            from accounts.devices import AuthenticatorDevice
 
-            device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first() or AuthenticatorDevice.objects.create(
                 user=user, name="Test authenticator", confirmed=True
             )
             session = client.session
