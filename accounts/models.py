@@ -172,6 +172,7 @@ class SecurityEvent(models.Model):
         BACKUP_CODES_ISSUED = "backup_codes_issued", "New backup codes issued"
         MFA_RESET = "mfa_reset", "Authenticator removed by an administrator"
         MFA_REMOVED = "mfa_removed", "Turned off two-step sign-in"
+        UNUSUAL_ACCESS = "unusual_access", "Opened many more pupils' records than usual"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
