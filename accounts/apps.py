@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from send_register.home import register_home_panel
 
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401
         from .home import people_panels
         from .setup import setup_panels
 

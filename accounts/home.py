@@ -3,8 +3,8 @@ invitation, and which staff have not set up two-step sign-in yet."""
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, Exists, OuterRef, Q
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .devices import AuthenticatorDevice
 from .models import MFA_REQUIRED_ROLES, RoleGrant, User, mfa_exemption_in_force
 
 
@@ -23,7 +23,7 @@ def people_panels(user) -> list[dict]:
         without_mfa = without_mfa.filter(mfa_exempt=False)
     staff_without_mfa = (
         without_mfa.filter(Exists(RoleGrant.objects.filter(user=OuterRef("pk"), role__in=MFA_REQUIRED_ROLES)))
-        .exclude(Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+        .exclude(Exists(AuthenticatorDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
         .count()
     )
     return [

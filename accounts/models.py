@@ -187,6 +187,7 @@ class SecurityEvent(models.Model):
         BACKUP_CODES_ISSUED = "backup_codes_issued", "New backup codes issued"
         MFA_RESET = "mfa_reset", "Authenticator removed by an administrator"
         MFA_REMOVED = "mfa_removed", "Turned off two-step sign-in"
+        UNUSUAL_ACCESS = "unusual_access", "Opened many more pupils' records than usual"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -228,3 +229,8 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"Session of user {self.user_id}"
+
+
+# The authenticator app device lives in its own module (its secret is
+# encrypted at rest); imported here so that Django registers the model.
+from .devices import AuthenticatorDevice  # noqa: E402, F401

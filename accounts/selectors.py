@@ -2,7 +2,7 @@
 costs the same number of queries however many people there are."""
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from .devices import AuthenticatorDevice
 
 from .models import Role, RoleGrant, SecurityEvent, User
 
@@ -14,7 +14,7 @@ def user_rows(*, q: str = "", status: str = "") -> QuerySet[User]:
     authenticator app. Each row gets `role_list` (labels, fixed order) through
     `with_role_labels` below."""
     users = User.objects.annotate(
-        has_mfa=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+        has_mfa=Exists(AuthenticatorDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
     ).prefetch_related(Prefetch("role_grants", queryset=RoleGrant.objects.only("id", "user_id", "role")))
     if q:
         users = users.filter(Q(full_name__icontains=q) | Q(email__icontains=q))

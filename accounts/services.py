@@ -24,11 +24,11 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from send_register.models import OutboundEmail, School
 from send_register.outbox import queue_email
 
+from .devices import AuthenticatorDevice as TOTPDevice  # the TOTP device, its secret encrypted at rest
 from .models import Role, RoleGrant, SecurityEvent, User
 
 log = logging.getLogger(__name__)
@@ -384,7 +384,7 @@ def normalise_code(token: str) -> str:
     return "".join(token.split()).replace("-", "").lower()
 
 
-def mfa_verify(*, user: User, token: str, request=None):
+def mfa_verify(*, user: User, token: str, request=None, detail: str = ""):
     """Check a code from the authenticator app (6 digits) or a backup code.
     Returns the device that accepted it, or raises ValidationError. Only the
     matching kind of device is tried, so a typo in one does not slow down the
@@ -405,9 +405,9 @@ def mfa_verify(*, user: User, token: str, request=None):
                 throttled = True
                 continue
             if token and device.verify_token(token):
-                security_event_record(kind=kind, user=user, request=request)
+                security_event_record(kind=kind, user=user, request=request, detail=detail)
                 return device
-        security_event_record(kind=SecurityEvent.Kind.MFA_FAILED, user=user, request=request)
+        security_event_record(kind=SecurityEvent.Kind.MFA_FAILED, user=user, request=request, detail=detail)
     if throttled:
         raise ValidationError({"token": "Too many wrong codes. Wait a minute, then try again."})
     raise ValidationError({"token": "The code did not match. Enter the newest code from your app, or one of your backup codes."})

@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from .devices import AuthenticatorDevice
 
 from pupils.models import ClassGroup, ParentLink, Pupil, PupilContact
 from send_register import calendar as school_calendar
@@ -104,7 +104,7 @@ def setup_checklist(user) -> list[dict]:
     required = User.objects.filter(is_active=True, mfa_exempt=False).filter(
         Exists(RoleGrant.objects.filter(user=OuterRef("pk"), role__in=MFA_REQUIRED_ROLES))
     )
-    enrolled = required.filter(Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))).count()
+    enrolled = required.filter(Exists(AuthenticatorDevice.objects.filter(user=OuterRef("pk"), confirmed=True))).count()
     total = required.count()
     items.append(_item(
         "mfa", "Two-step sign-in", total and enrolled == total,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("mfa/enrol/", views.mfa_enrol, name="mfa_enrol"),
     path("mfa/verify/", views.mfa_verify, name="mfa_verify"),
     path("mfa/backup-codes/", views.mfa_backup_codes, name="mfa_backup_codes"),
+    path("mfa/confirm/", views.mfa_confirm, name="mfa_confirm"),
     # Forgotten password and invitations (open before signing in)
     path("password-reset/", views.password_reset, name="password_reset"),
     path("password-reset/sent/", views.password_reset_done, name="password_reset_done"),

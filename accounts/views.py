@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from . import selectors, services
+from . import selectors, services, stepup
 from .forms import (
     ROLE_HINTS,
     CodeForm,
@@ -155,6 +155,7 @@ def mfa_enrol(request):
             device.refresh_from_db()
             request.session.cycle_key()
             django_otp.login(request, device)
+            stepup.mark_mfa_checked(request)
             request.session[BACKUP_CODES_SESSION_KEY] = codes
             return redirect(_with_next("accounts:mfa_backup_codes", next_url))
     return render(
@@ -222,6 +223,7 @@ def mfa_verify(request):
         else:
             request.session.cycle_key()
             django_otp.login(request, device)
+            stepup.mark_mfa_checked(request)
             request.session.pop(MFA_PENDING_SESSION_KEY, None)
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
@@ -229,6 +231,39 @@ def mfa_verify(request):
                 messages.warning(request, f"You used a backup code. You have {left} left.{advice}")
             return redirect(next_url)
     return render(request, "accounts/mfa_verify.html", {"form": form, "next": next_url})
+
+
+@login_required
+def mfa_confirm(request):
+    """Step-up: "confirm it's you" with a fresh code before a sensitive action
+    (accounts.stepup). Comes back to the action's own URL; an action that
+    was a POST is shown again as a button, never replayed from here."""
+    user = request.user
+    next_url = stepup.safe_next(request, request.POST.get("next") or request.GET.get("next") or "") or reverse("home")
+    is_post = (request.POST.get("action") or request.GET.get("action")) == "post"
+    if not user_has_device(user):
+        if stepup.is_exempt(user):
+            return redirect(next_url)
+        return redirect(_with_next("accounts:mfa_enrol", request.get_full_path()))
+    if not user.is_verified():
+        return redirect(_with_next("accounts:mfa_verify", request.get_full_path()))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mfa_verify(user=user, token=form.cleaned_data["token"], request=request, detail=stepup.EVENT_DETAIL)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            stepup.mark_mfa_checked(request)
+            if not is_post:
+                return redirect(next_url)
+    if is_post and stepup.has_recent_mfa(request):
+        return render(request, "accounts/mfa_confirm_continue.html", {"next": next_url})
+    return render(
+        request,
+        "accounts/mfa_confirm.html",
+        {"form": form, "next": next_url, "action": "post" if is_post else "", "minutes": settings.SEND_STEPUP_MINUTES},
+    )
 
 
 # Passwords ------------------------------------------------------------------

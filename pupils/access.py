@@ -154,8 +154,12 @@ def get_document_for_user(user, pk) -> PupilDocument:
 
 
 def log_access(user, pupil: Pupil, page: str) -> None:
-    """Write one row of the access log for a staff view of a pupil's record."""
+    """Write one row of the access log for a staff view of a pupil's record,
+    and notice an unusual number of them (pupils.audit)."""
     AccessLog.objects.create(user=user, pupil=pupil, page=page[:60])
+    from .audit import note_pupil_view
+
+    note_pupil_view(user)
 
 
 def log_list_view(user, page: str) -> None:

@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.stepup import require_recent_mfa
 from send_register.datacache import cached
 
 from . import access, notices, importer, selectors, services
@@ -133,6 +134,8 @@ def register_export(request):
     user's id and the number of rows only (no pupil data in logs)."""
     if not access.can_manage_register(request.user):
         raise PermissionDenied
+    if (ask := require_recent_mfa(request)) is not None:  # a fresh code first (accounts.stepup)
+        return ask
     rows = selectors.register_export_rows(request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="send-register-{timezone.localdate():%Y-%m-%d}.csv"'
@@ -433,6 +436,8 @@ def document_download(request, pk):
     user's tier is a 404), as an attachment, with the content type found when
     it was uploaded."""
     document = access.get_document_for_user(request.user, pk)
+    if document.tier >= Tier.CONFIDENTIAL and (ask := require_recent_mfa(request)) is not None:
+        return ask  # health and social care reports: a fresh code first (accounts.stepup)
     access.log_access(request.user, document.pupil, "Document download")
     try:
         handle = document.file.open("rb")

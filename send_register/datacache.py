@@ -39,6 +39,8 @@ NOT_DATA = {
     "send_register.outboundemail", "send_register.pdfjob", "send_register.workerheartbeat",
     "send_register.retentionaction", "send_register.datachange",
     "accounts.securityevent", "pupils.accesslog", "pupils.importbatch", "reviews.remindersent",
+    "reviews.remindersweep", "accounts.usersession", "accounts.passwordresetrequest", "accounts.authenticatordevice",
+    "pupils.importcolumnmap",
 }
 DAY = 24 * 3600
 

@@ -261,6 +261,23 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="SEND register")
 
+# Step-up (accounts/stepup.py): the most sensitive actions (a subject access
+# export, the register CSV, a confidential document) need an authenticator
+# code checked within this many minutes.
+SEND_STEPUP_MINUTES = env.int("SEND_STEPUP_MINUTES", default=5)
+# Authenticator secrets are encrypted at rest (accounts/devices.py) with
+# Fernet keys from the environment, newest first: the first encrypts, every
+# one decrypts (rotation: add a new key in front, run `manage.py
+# mfa_rotate_key`, then drop the old one). Required when DEBUG is off (a
+# system check refuses to start without it); DEBUG and the tests use a fixed
+# development key.
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
+# Unusual access (pupils/audit.py): a member of staff who opens more pupils'
+# records in an hour than the larger of this floor and this many times their
+# own usual hourly number is reported to the head and the SENCo.
+SEND_UNUSUAL_ACCESS_FLOOR = env.int("SEND_UNUSUAL_ACCESS_FLOOR", default=30)
+SEND_UNUSUAL_ACCESS_FACTOR = env.int("SEND_UNUSUAL_ACCESS_FACTOR", default=3)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 CRISPY_GDS_FRONTEND_VERSION = "5.0.0"

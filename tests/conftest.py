@@ -3,6 +3,7 @@ teacher of another class, a TA who supports the pupil, the pupil's parent,
 another pupil's parent, a governor and an administrator. Built per test from
 one fixture, `world`, so that every test starts from the same school."""
 
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -91,13 +92,16 @@ def client_for(client):
         if user.mfa_required:
             # Pass the second step as django_otp.login would.
             from django_otp import DEVICE_ID_SESSION_KEY
-            from django_otp.plugins.otp_totp.models import TOTPDevice
+            from accounts.devices import AuthenticatorDevice
 
-            device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first() or AuthenticatorDevice.objects.create(
                 user=user, name="Test authenticator", confirmed=True
             )
             session = client.session
             session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            from accounts.stepup import MFA_CHECKED_AT_SESSION_KEY
+
+            session[MFA_CHECKED_AT_SESSION_KEY] = int(time.time())  # the code was just typed
             session.save()
         return client
 

@@ -6,7 +6,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from accounts.devices import AuthenticatorDevice as TOTPDevice
 
 from accounts.models import SecurityEvent, UserSession
 from accounts.sessions import session_store_class

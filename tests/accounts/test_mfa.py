@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils.http import urlencode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from accounts.devices import AuthenticatorDevice
 
 from accounts.models import SecurityEvent
 from accounts.signals import MFA_PENDING_SESSION_KEY
@@ -13,7 +13,7 @@ from .conftest import code_for, sign_in
 
 
 def _enrolled(user):
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return AuthenticatorDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
 
 
 def _with_next(name, next_url):
@@ -102,12 +102,12 @@ def test_it_walks_a_new_member_of_staff_through_enrolment(client, world, mfa_on)
     html = page.content.decode()
     assert "<svg " in html and 'aria-label="QR code' in html
     assert "style=" not in html and "<script>" not in html
-    device = TOTPDevice.objects.get(user=world.teacher, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=world.teacher, confirmed=False)
     secret = page.context["secret"].replace(" ", "")
     assert secret in html.replace(" ", "")
     # Reloading the page keeps the same secret (the app already holds it).
     client.get(reverse("accounts:mfa_enrol"))
-    assert TOTPDevice.objects.filter(user=world.teacher).count() == 1
+    assert AuthenticatorDevice.objects.filter(user=world.teacher).count() == 1
 
     response = client.post(reverse("accounts:mfa_enrol"), {"token": code_for(device), "next": "/pupils/"})
     assert response.status_code == 302
@@ -132,7 +132,7 @@ def test_it_walks_a_new_member_of_staff_through_enrolment(client, world, mfa_on)
 def test_it_rejects_a_wrong_enrolment_code_and_keeps_the_device_unconfirmed(client, world, mfa_on):
     sign_in(client, world.teacher.email)
     client.get(reverse("accounts:mfa_enrol"))
-    device = TOTPDevice.objects.get(user=world.teacher)
+    device = AuthenticatorDevice.objects.get(user=world.teacher)
     wrong = f"{(int(code_for(device)) + 1) % 1000000:06d}"
     response = client.post(reverse("accounts:mfa_enrol"), {"token": wrong})
     assert response.status_code == 200
@@ -157,7 +157,7 @@ def test_it_will_not_enrol_a_new_app_before_the_old_one_is_passed(client, world,
     response = client.get(reverse("accounts:mfa_enrol"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:mfa_verify"))
-    assert TOTPDevice.objects.filter(user=world.teacher).count() == 1
+    assert AuthenticatorDevice.objects.filter(user=world.teacher).count() == 1
 
 
 def test_it_lets_a_parent_enrol_from_their_account_page(client_for, world, mfa_on):
@@ -165,7 +165,7 @@ def test_it_lets_a_parent_enrol_from_their_account_page(client_for, world, mfa_o
     page = client.get(reverse("accounts:account"))
     assert reverse("accounts:mfa_enrol") in page.content.decode()
     client.get(reverse("accounts:mfa_enrol"))
-    device = TOTPDevice.objects.get(user=world.parent)
+    device = AuthenticatorDevice.objects.get(user=world.parent)
     response = client.post(reverse("accounts:mfa_enrol"), {"token": code_for(device)})
     assert response.status_code == 302
     device.refresh_from_db()
@@ -174,12 +174,12 @@ def test_it_lets_a_parent_enrol_from_their_account_page(client_for, world, mfa_o
 
 def test_it_replaces_the_old_app_when_a_verified_user_moves_phone(client_for, world, mfa_on):
     client = client_for(world.teacher)
-    old = TOTPDevice.objects.get(user=world.teacher)
+    old = AuthenticatorDevice.objects.get(user=world.teacher)
     client.get(reverse("accounts:mfa_enrol"))
-    new = TOTPDevice.objects.get(user=world.teacher, confirmed=False)
+    new = AuthenticatorDevice.objects.get(user=world.teacher, confirmed=False)
     client.post(reverse("accounts:mfa_enrol"), {"token": code_for(new)})
-    assert list(TOTPDevice.objects.filter(user=world.teacher).values_list("pk", flat=True)) == [new.pk]
-    assert not TOTPDevice.objects.filter(pk=old.pk).exists()
+    assert list(AuthenticatorDevice.objects.filter(user=world.teacher).values_list("pk", flat=True)) == [new.pk]
+    assert not AuthenticatorDevice.objects.filter(pk=old.pk).exists()
     assert client.get(reverse("accounts:account")).status_code == 200
 
 
@@ -280,7 +280,7 @@ def test_it_lets_a_parent_turn_off_two_step_sign_in(client_for, world, mfa_on):
     assert reverse("accounts:mfa_remove") in client.get(reverse("accounts:account")).content.decode()
     response = client.post(reverse("accounts:mfa_remove"))
     assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(user=world.parent).exists()
+    assert not AuthenticatorDevice.objects.filter(user=world.parent).exists()
     assert not StaticDevice.objects.filter(user=world.parent).exists()
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.MFA_REMOVED, user=world.parent).exists()
 
@@ -289,5 +289,5 @@ def test_it_keeps_two_step_sign_in_on_for_staff(client_for, world, mfa_on):
     client = client_for(world.teacher)
     assert reverse("accounts:mfa_remove") not in client.get(reverse("accounts:account")).content.decode()
     client.post(reverse("accounts:mfa_remove"))
-    assert TOTPDevice.objects.filter(user=world.teacher, confirmed=True).exists()
+    assert AuthenticatorDevice.objects.filter(user=world.teacher, confirmed=True).exists()
     assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.MFA_REMOVED).exists()

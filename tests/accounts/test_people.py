@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from accounts.devices import AuthenticatorDevice
 
 from accounts.models import Role, RoleGrant, SecurityEvent, User
 from send_register.models import OutboundEmail
@@ -248,12 +248,12 @@ def test_it_will_not_let_the_administrator_deactivate_themselves(client_for, wor
 def test_it_removes_a_lost_authenticator(client_for, world, mfa_on):
     from accounts.services import mfa_backup_codes_regenerate
 
-    TOTPDevice.objects.create(user=world.teacher, confirmed=True)
+    AuthenticatorDevice.objects.create(user=world.teacher, confirmed=True)
     mfa_backup_codes_regenerate(user=world.teacher)
     client = client_for(world.admin)
     response = client.post(reverse("accounts:user_mfa_reset", args=[world.teacher.pk]))
     assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(user=world.teacher).exists()
+    assert not AuthenticatorDevice.objects.filter(user=world.teacher).exists()
     assert not StaticDevice.objects.filter(user=world.teacher).exists()
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.MFA_RESET, user=world.teacher, actor=world.admin).exists()
 

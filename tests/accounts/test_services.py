@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from accounts.devices import AuthenticatorDevice
 
 from accounts import services
 from accounts.home import people_panels
@@ -81,7 +81,7 @@ def test_it_confirms_enrolment_and_issues_ten_distinct_backup_codes(world):
 
 
 def test_it_verifies_app_codes_and_backup_codes_against_the_right_device(world):
-    device = TOTPDevice.objects.create(user=world.head, confirmed=True)
+    device = AuthenticatorDevice.objects.create(user=world.head, confirmed=True)
     codes = services.mfa_backup_codes_regenerate(user=world.head)
     assert services.mfa_verify(user=world.head, token=code_for(device)) == device
     static = services.mfa_verify(user=world.head, token=f" {codes[3][:4]}-{codes[3][4:]} ")
@@ -103,7 +103,7 @@ def test_it_shows_the_administrator_a_people_panel(world, settings):
     settings.DEBUG = True  # a development machine, where the demo's exemption holds
     UserFactory(roles=[Role.TEACHER], is_active=False)
     invited = services.user_invite(full_name="Nina", email="nina@example.org", roles=[Role.TA], invited_by=world.admin, base_url=BASE)
-    TOTPDevice.objects.create(user=world.senco, confirmed=True)
+    AuthenticatorDevice.objects.create(user=world.senco, confirmed=True)
     world.teacher.mfa_exempt = True
     world.teacher.save()
     assert people_panels(world.teacher) == []
@@ -122,7 +122,7 @@ def test_it_shows_the_administrator_a_people_panel(world, settings):
 
 def test_it_counts_exempt_staff_as_without_mfa_outside_debug(world, settings):
     settings.DEBUG = False
-    TOTPDevice.objects.create(user=world.senco, confirmed=True)
+    AuthenticatorDevice.objects.create(user=world.senco, confirmed=True)
     world.teacher.mfa_exempt = True
     world.teacher.save()
     [panel] = people_panels(world.admin)

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from accounts.devices import AuthenticatorDevice as TOTPDevice
 
 from accounts.models import MFA_REQUIRED_ROLES, Role, User
 from accounts.setup import first_url, setup_checklist

@@ -168,6 +168,9 @@ def fill_the_gaps(scene) -> None:
 # Models whose rows no page shows, so they need no row here (each with why).
 MAY_BE_EMPTY: set[str] = {
     "accounts.PasswordResetRequest",  # a typed address waiting for the worker, deleted once done
+    "accounts.UserSession",  # session keys, for ending a deactivated person's sessions
+    "accounts.AuthenticatorDevice",  # the device's name is the product's own ("Authenticator app")
+    "reviews.HistoricalReviewSettings",  # the settings' history is not shown on any page
 }
 
 

@@ -344,6 +344,9 @@ TABLE = {
     "accounts:mfa_backup_codes_regenerate": T(NOARGS, {
         "": E("405 405 405 405 405 405 405 405 405 login"),
     }),
+    "accounts:mfa_confirm": T(NOARGS, {
+        "": E("200 200 200 200 200 302 302 302 200 login"),
+    }),
     "accounts:mfa_enrol": T(NOARGS, {
         "": E("200 200 200 200 200 200 200 200 200 login"),
     }),

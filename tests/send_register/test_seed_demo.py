@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings as settings_module
 from django.core.management import CommandError, call_command
 
@@ -32,6 +33,7 @@ def test_it_exits_non_zero_from_the_command_line(db):
         "DEBUG": "false",
         "SECRET_KEY": "a-production-like-key-for-this-test-only-0123456789",
         "ALLOWED_HOSTS": "school.example.org",
+        "MFA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}",
     }
     if database["ENGINE"].endswith("sqlite3"):

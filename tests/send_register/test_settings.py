@@ -132,7 +132,8 @@ def test_it_reads_hosts_origins_and_mfa_from_the_environment():
     assert s["REQUIRE_MFA"] is False
 
 
-PRODUCTION = {"DEBUG": "false", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "send.example.org"}
+MFA_KEY = "q4Lbrbsxk7lH3tFZ5aF2uxiV4a7r1Yt0F1pQ-6ExZ2s="  # a Fernet key made for this test only
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "send.example.org", "MFA_ENCRYPTION_KEYS": MFA_KEY}
 
 
 def _deploy_check(**env: str) -> subprocess.CompletedProcess:
