@@ -238,6 +238,17 @@ def test_the_subject_access_archive_leaves_out_quarantined_files(world, scanner_
     assert f"files/{document.file.name}" in names
 
 
+def test_the_ehc_evidence_pack_embeds_no_quarantined_file(world, scanner_down):
+    from pupils.services import document_add
+    from reviews.selectors import _attachments
+
+    document = document_add(pupil=world.pupil, uploaded_file=SimpleUploadedFile("r.pdf", PDF), title="Report",
+                            uploaded_by=world.senco)
+    assert _attachments([document]) == [(document, "")]
+    document.scan_status = ScanStatus.CLEAN
+    assert _attachments([document])[0][1].startswith("file://")
+
+
 def test_the_task_is_scheduled():
     from django.conf import settings
 
