@@ -44,6 +44,12 @@ run-services: setup
 test: setup system-deps
 	bash scripts/test.sh
 
+## make audit: known vulnerabilities in the pinned Python and npm packages
+## (says plainly when the vulnerability service cannot be reached; fails only on findings)
+.PHONY: audit
+audit: $(STAMP)
+	bash scripts/audit.sh
+
 bench-smoke: setup
 	DEBUG=true $(PY) -m bench.smoke
 

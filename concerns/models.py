@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from pupils.models import BroadArea, Pupil
 from send_register.models import TimeStamped
+from send_register.scanning import ScannedFile
 
 
 class ConcernQuerySet(models.QuerySet):
@@ -312,7 +313,7 @@ def evidence_path(instance, filename):
     return f"concern-evidence/{instance.concern_id}/{secrets.token_hex(12)}.{ext}"
 
 
-class ConcernAttachment(TimeStamped):
+class ConcernAttachment(ScannedFile, TimeStamped):
     """Evidence (work samples, photos) stored under MEDIA_ROOT, outside the
     web root, and served only through concerns.views.attachment_download."""
 
@@ -334,3 +335,7 @@ class ConcernAttachment(TimeStamped):
 
     def __str__(self):
         return self.original_name
+
+    def scan_place(self) -> tuple[str, str]:
+        link = getattr(settings, "SITE_URL", "").rstrip("/") + reverse("concerns:detail", args=[self.concern_id])
+        return f"the evidence for concern {self.concern.reference}", link

@@ -16,6 +16,7 @@ from accounts.models import Role, User
 from pupils.access import children_of
 from pupils.models import BroadArea, Pupil, SenStatus
 from pupils.services import register_place, register_set_status
+from send_register import scanning
 from send_register.models import School
 from send_register.outbox import queue_email
 
@@ -253,7 +254,8 @@ def _notify_sencos(concern: Concern) -> None:
 
 @transaction.atomic
 def concern_add_attachment(*, concern: Concern, upload, kind: str, by: User) -> ConcernAttachment:
-    """Add a piece of evidence to the author's draft (type and size checked)."""
+    """Add a piece of evidence to the author's draft (type, size and malware
+    checked; kept in quarantine when the scanner could not check it yet)."""
     if concern.raised_by_id != by.pk or not concern.is_draft:
         raise PermissionDenied("Evidence is added by the author while the concern is a draft")
     try:
@@ -262,9 +264,12 @@ def concern_add_attachment(*, concern: Concern, upload, kind: str, by: User) -> 
         raise ValidationError({"evidence": exc.messages}) from None
     if kind not in ConcernAttachment.Kind.values:
         raise ValidationError({"evidence_kind": "Choose what kind of evidence this is"})
+    scan_status = scanning.scan_upload(upload)  # the verdict validate_evidence_file already had
     attachment = ConcernAttachment(
         concern=concern,
         kind=kind,
+        scan_status=scan_status,
+        scanned_at=timezone.now() if scan_status == scanning.ScanStatus.CLEAN else None,
         original_name=upload.name[:200],
         content_type=content_type,
         size=upload.size,

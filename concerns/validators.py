@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
+from send_register import scanning
+
 # Extension -> the content type we store and serve it with.
 ALLOWED_TYPES = {
     "pdf": "application/pdf",
@@ -44,13 +46,18 @@ def _sniff(upload) -> str | None:
 
 def validate_evidence_file(upload) -> str:
     """Raise ValidationError unless `upload` is an allowed type within the
-    size limit. Returns the content type to store."""
+    size limit and free of malware (send_register.scanning). Returns the
+    content type to store."""
     name = getattr(upload, "name", "") or ""
     limit = settings.SEND_MAX_UPLOAD_BYTES
     if upload.size == 0:
         raise ValidationError(f"The file {name} is empty", code="empty")
     if upload.size > limit:
         raise ValidationError(f"The file {name} must be smaller than {filesizeformat(limit)}", code="too_big")
+    # Malware is refused as malware whatever its name or type; a file the
+    # scanner cannot check yet is stored in quarantine (the service reads the
+    # verdict kept on the upload).
+    scanning.scan_upload(upload)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED_TYPES:
         raise ValidationError(f"The file {name} must be a {ALLOWED_LABEL}", code="bad_type")

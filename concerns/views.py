@@ -324,6 +324,8 @@ def attachment_download(request, pk):
     attachment = get_object_or_404(ConcernAttachment.objects.select_related("concern"), pk=pk)
     concern = get_concern_for_user(request.user, attachment.concern_id)  # 404 when not visible
     log_access(request.user, concern.pupil, "concern evidence")
+    if not attachment.is_released:  # in quarantine until the virus scan passes it (send_register.scanning)
+        return render(request, "partials/file_being_checked.html", {"back_url": concern.get_absolute_url()}, status=202)
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["Content-Disposition"] = content_disposition_header(True, attachment.original_name)
     response["X-Content-Type-Options"] = "nosniff"

@@ -5,6 +5,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from send_register import scanning
+
 from .models import AgencyInvolvement, NeedType, OnePageProfile, PupilDocument, SenStatus, Tier
 
 
@@ -172,6 +174,10 @@ class ImportUploadForm(forms.Form):
             # A NUL byte means a binary file (a spreadsheet saved as .csv, say);
             # PostgreSQL cannot store it as text either.
             raise forms.ValidationError("The file is not a CSV file: save it from your MIS or spreadsheet as CSV and try again")
+        # Scanned like every upload: an infected file is refused. The CSV is
+        # only read as text into the import's rows and never stored or served
+        # as a file, so one the scanner cannot check just now is not held back.
+        scanning.scan_upload(upload, name="")
         return upload
 
 

@@ -16,6 +16,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.gb import upn as upn_check
 
 from send_register.models import TimeStamped
+from send_register.scanning import ScannedFile
 
 
 def validate_upn(value: str) -> None:
@@ -599,7 +600,7 @@ def pupil_document_path(instance, filename):
     return f"pupil-documents/{instance.pupil_id}/{secrets.token_hex(12)}.{ext}"
 
 
-class PupilDocument(TimeStamped):
+class PupilDocument(ScannedFile, TimeStamped):
     class Kind(models.TextChoices):
         REPORT = "report", "Report"
         LETTER = "letter", "Letter"
@@ -628,6 +629,9 @@ class PupilDocument(TimeStamped):
 
     def __str__(self):
         return self.title
+
+    def scan_place(self) -> tuple[str, str]:
+        return "a pupil's documents", getattr(settings, "SITE_URL", "").rstrip("/") + self.pupil.get_absolute_url()
 
 
 class AccessLog(models.Model):

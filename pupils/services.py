@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from send_register import scanning
 from send_register.datacache import note_change
 
 from . import notices
@@ -383,7 +384,9 @@ def document_add(
 ) -> PupilDocument:
     """Attach a document to the pupil's record at a tier the uploader may
     give (pupils.access.document_tiers_for). The file is stored under
-    MEDIA_ROOT with a random name, served only by the access-checked view."""
+    MEDIA_ROOT with a random name, served only by the access-checked view.
+    It is scanned for malware first (send_register.scanning): an infected file
+    is refused; one the scanner could not check yet is kept in quarantine."""
     errors = {}
     if tier not in allowed_tiers:
         errors["tier"] = "You cannot add a document at that level"
@@ -391,15 +394,21 @@ def document_add(
         errors["title"] = "Give the document a title"
     if document_date and document_date > timezone.localdate():
         errors["document_date"] = "The date cannot be in the future"
+    content_type = scan_status = ""
     try:
+        # Scanned first (within the size limit): malware is refused as malware
+        # whatever its name or type.
+        if 0 < (uploaded_file.size or 0) <= settings.SEND_MAX_UPLOAD_BYTES:
+            scan_status = scanning.scan_upload(uploaded_file, name="")
         content_type = check_document_file(uploaded_file)
     except ValidationError as exc:
-        errors.update(exc.message_dict)
-        content_type = ""
+        errors.update(exc.message_dict if hasattr(exc, "error_dict") else {"file": exc.messages})
     if errors:
         raise ValidationError(errors)
     document = PupilDocument(
         pupil=pupil,
+        scan_status=scan_status,
+        scanned_at=timezone.now() if scan_status == scanning.ScanStatus.CLEAN else None,
         title=title.strip(),
         kind=kind,
         tier=tier,

@@ -62,6 +62,8 @@ def build_archive(pupil: Pupil, *, exported_by) -> bytes:
                 name = f"records/{label}.json"
             archive.writestr(name, serializers.serialize("json", objects, indent=2))
             for obj in objects:
+                if getattr(obj, "scan_status", "clean") != "clean":
+                    continue  # in quarantine until the virus scan passes it (send_register.scanning)
                 for field in model._meta.get_fields():
                     if isinstance(field, models.FileField):
                         stored = getattr(obj, field.name)

@@ -418,14 +418,15 @@ def document_add(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.document_add(
+            document = services.document_add(
                 pupil=pupil, uploaded_file=data["file"], title=data["title"], kind=data["kind"], tier=data["tier"],
                 document_date=data["document_date"], uploaded_by=request.user, allowed_tiers=tiers,
             )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, "Document added")
+            messages.success(request, "Document added" if document.is_released else
+                             "Document added. It is being checked for viruses and can be opened once the check is done")
             return redirect(pupil)
     return render(request, "pupils/document_form.html", {"pupil": pupil, "form": form})
 
@@ -434,11 +435,13 @@ def document_add(request, pk):
 def document_download(request, pk):
     """The only way out for a document: access-checked (a document above the
     user's tier is a 404), as an attachment, with the content type found when
-    it was uploaded."""
+    it was uploaded; never while it waits for the virus scan."""
     document = access.get_document_for_user(request.user, pk)
     if document.tier >= Tier.CONFIDENTIAL and (ask := require_recent_mfa(request)) is not None:
         return ask  # health and social care reports: a fresh code first (accounts.stepup)
     access.log_access(request.user, document.pupil, "Document download")
+    if not document.is_released:  # in quarantine until the virus scan passes it (send_register.scanning)
+        return render(request, "partials/file_being_checked.html", {"back_url": document.pupil.get_absolute_url()}, status=202)
     try:
         handle = document.file.open("rb")
     except (FileNotFoundError, OSError):

@@ -176,9 +176,13 @@ def evidence_pack_context(request: AssessmentRequest) -> dict:
 def _attachments(documents) -> list[tuple]:
     """file:// addresses of the pupil's uploaded documents, so that the pack
     PDF carries them as embedded attachments (one file to send to the LA).
-    Only files on the local disk; a document whose file is gone is listed only."""
+    Only files on the local disk; a document whose file is gone, or that is
+    still waiting for its virus scan (send_register.scanning), is listed only."""
     rows = []
     for document in documents:
+        if not document.is_released:
+            rows.append((document, ""))
+            continue
         try:
             path = Path(document.file.path)
         except (NotImplementedError, ValueError):

@@ -157,6 +157,18 @@ MEDIA_URL = None
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 SEND_MAX_UPLOAD_BYTES = env.int("SEND_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# Every upload is scanned by ClamAV's daemon (send_register.scanning). With no
+# CLAMD_HOST, or while clamd is down, uploads wait in quarantine (not served)
+# until the periodic scan passes them. clamd's StreamMaxLength must be at least
+# SEND_MAX_UPLOAD_BYTES.
+CLAMD_HOST = env.str("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
+# Explicitly for make run and the tests only: with DEBUG (or under pytest) and
+# no scanner configured, an unscanned upload counts as clean, with a warning
+# in the log. Outside DEBUG this is always off whatever the environment says:
+# production never skips the scan, it quarantines.
+UPLOAD_SCAN_SKIP = (DEBUG or TESTING) and not CLAMD_HOST and env.bool("UPLOAD_SCAN_SKIP", default=True)
 
 # Email: console by default, SMTP (or anything) through EMAIL_URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -209,8 +221,9 @@ CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {"task": "reviews.tasks.sweep_if_due", "schedule": 300.0},
     "prune-data-changes": {"task": "send_register.tasks.prune_data_changes", "schedule": 3600.0},
     "retention": {"task": "pupils.retention.apply_retention_task", "schedule": 7 * 24 * 3600.0},
+    "scan-quarantined-uploads": {"task": "send_register.scanning.scan_quarantined_uploads", "schedule": 300.0},
 }
-CELERY_IMPORTS = ["pupils.retention"]
+CELERY_IMPORTS = ["pupils.retention", "send_register.scanning"]
 
 # Retention of leavers' SEND records (DOMAIN.md 8.2): date of birth + 31 years
 # (IRMS), then anonymised (or deleted) by the weekly job.

@@ -132,7 +132,7 @@ def test_the_pack_carries_the_uploaded_documents_as_attachments(world, tmp_path,
 
     settings.MEDIA_ROOT = tmp_path / "media"
     document = PupilDocument(pupil=world.pupil, title="EP report", kind="report", original_name="ep.txt",
-                             content_type="text/plain", size=20)
+                             content_type="text/plain", size=20, scan_status="clean")
     document.file.save("ep.txt", ContentFile(b"Educational psychology report"), save=False)
     document.save()
     req = services.request_create(pupil=world.pupil, requested_by="school", requested_on=today(), by=world.senco)

@@ -204,7 +204,7 @@ def build_scene(world) -> Scene:
     def document(pupil, tier=Tier.SUMMARY):
         return PupilDocument.objects.create(
             pupil=pupil, title="Class observation", tier=tier, file=SimpleUploadedFile("obs.pdf", b"%PDF-1.4\n%test\n"),
-            original_name="obs.pdf", content_type="application/pdf", size=16, uploaded_by=world.senco,
+            original_name="obs.pdf", content_type="application/pdf", size=16, uploaded_by=world.senco, scan_status="clean",
         )
 
     def ready_pdf(support_plan):
