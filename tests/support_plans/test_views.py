@@ -170,7 +170,7 @@ def test_editing_the_plan_saves_and_a_stale_form_is_refused(world, make_plan, cl
     # A second person who opened the form at version 1 is refused, nothing saved.
     response = teacher.post(url, _edit_post(plan, 1, provision="Stale change"))
     assert response.status_code == 200
-    assert "Someone else saved this plan after you opened it" in response.content.decode()
+    assert "Someone else saved a newer version since you opened it" in response.content.decode()
     plan.refresh_from_db()
     assert plan.provision == "Teacher's change"
 
