@@ -3,6 +3,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 
+from send_register.locking import LockVersionFormMixin
+
 from .models import Role, SecurityEvent
 
 
@@ -105,7 +107,9 @@ class InviteForm(forms.Form):
     roles = RolesField()
 
 
-class UserEditForm(forms.Form):
+class UserEditForm(LockVersionFormMixin, forms.Form):
+    lock_what = "person's details"  # lock_from=the person
+
     full_name = forms.CharField(label="Full name", max_length=150, error_messages={"required": "Enter the person's full name"})
     short_name = forms.CharField(label="What people call them (optional)", max_length=60, required=False)
     roles = RolesField()

@@ -61,6 +61,7 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=150)
     short_name = models.CharField(max_length=60, blank=True, help_text="What people call you, like Ms Patel")

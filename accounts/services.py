@@ -25,6 +25,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
+from send_register.locking import UNCHECKED, lock_row
 from send_register.models import OutboundEmail, School
 from send_register.outbox import queue_email
 
@@ -437,8 +438,12 @@ def mfa_remove_own(*, user: User, request=None) -> None:
 
 
 @transaction.atomic
-def user_update(*, user: User, full_name: str, short_name: str, roles: Iterable[str], actor: User, request=None) -> User:
-    """The edit page: name and roles together, all or nothing."""
+def user_update(*, user: User, full_name: str, short_name: str, roles: Iterable[str], actor: User, request=None,
+                lock_version=UNCHECKED) -> User:
+    """The edit page: name and roles together, all or nothing. A change made
+    from a page opened before another administrator's save is refused."""
+    lock_row(user, lock_version, "person's details")
+    User.objects.filter(pk=user.pk).update(lock_version=user.lock_version)
     user_update_details(user=user, full_name=full_name, short_name=short_name)
     user_set_roles(user=user, roles=roles, actor=actor, request=request)
     return user

@@ -361,7 +361,7 @@ def _role_hints():
 def user_edit(request, pk):
     person = get_object_or_404(User, pk=pk)
     initial = {"full_name": person.full_name, "short_name": person.short_name, "roles": sorted(person.roles)}
-    form = UserEditForm(request.POST or None, initial=initial)
+    form = UserEditForm(request.POST or None, initial=initial, lock_from=person)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -372,6 +372,7 @@ def user_edit(request, pk):
                 roles=data["roles"],
                 actor=request.user,
                 request=request,
+                lock_version=form.submitted_version(),
             )
         except ValidationError as error:
             _add_errors(form, error)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pupils.filters import use_class_choices
 from pupils.models import BroadArea
+from send_register.locking import LockVersionFormMixin
 
 from .models import PARENT_AREA_LABELS, ClassStrategy, Concern, ConcernAttachment
 from .services import StaffConcernInput
@@ -59,7 +60,9 @@ class MultipleFileField(forms.FileField):
         return files
 
 
-class StaffConcernForm(forms.Form):
+class StaffConcernForm(LockVersionFormMixin, forms.Form):
+    lock_what = "concern"  # lock_from=the concern
+
     """Appendix C, with one box per broad area of need and the list of what
     has been tried in class."""
 
@@ -259,7 +262,9 @@ def _date_field(label, **kwargs):
     )
 
 
-class StepForm(forms.Form):
+class StepForm(LockVersionFormMixin, forms.Form):
+    lock_what = "concern"  # lock_from=the concern
+
     occurred_on = _date_field("Date it happened")
     attendees = forms.CharField(label="Who attended", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 6}))
@@ -302,7 +307,9 @@ class StepForm(forms.Form):
                 self.fields[name].label = labels[name]
 
 
-class SkipForm(forms.Form):
+class SkipForm(LockVersionFormMixin, forms.Form):
+    lock_what = "concern"  # lock_from=the concern
+
     to_step = forms.ChoiceField(label="Which steps are you skipping?", widget=forms.RadioSelect, error_messages={"required": "Choose the step to skip to"})
     reason = forms.CharField(
         label="Why are you skipping these steps?",
@@ -316,7 +323,9 @@ class SkipForm(forms.Form):
         self.fields["to_step"].choices = [(s, f"Skip up to and including: {Concern.Step(s).label}") for s in targets]
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(LockVersionFormMixin, forms.Form):
+    lock_what = "concern"  # lock_from=the concern
+
     outcome = forms.ChoiceField(
         label="Outcome",
         choices=Concern.Outcome.choices,

@@ -111,6 +111,7 @@ class Concern(TimeStamped):
         Step.AGENCIES,
     )
 
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="concerns")
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="concerns_raised"

@@ -17,6 +17,7 @@ from pupils.access import children_of
 from pupils.models import BroadArea, Pupil, SenStatus
 from pupils.services import register_place, register_set_status
 from send_register import scanning
+from send_register.locking import UNCHECKED, check_version
 from send_register.models import School
 from send_register.outbox import queue_email
 
@@ -45,12 +46,17 @@ def _save(concern: Concern, by, reason: str = "") -> None:
     concern._history_user = by
     if reason:
         concern._change_reason = reason[:100]
+    concern.lock_version += 1  # every change counts (send_register.locking)
     concern.full_clean()
     concern.save()
 
 
-def _lock(concern: Concern) -> Concern:
-    return Concern.objects.select_for_update().select_related("pupil").get(pk=concern.pk)
+def _lock(concern: Concern, lock_version=UNCHECKED) -> Concern:
+    """Re-read the concern with its row locked; refuse a change made from a
+    form opened before someone else's (optimistic locking)."""
+    locked = Concern.objects.select_for_update().select_related("pupil").get(pk=concern.pk)
+    check_version(locked.lock_version, lock_version, "concern")
+    return locked
 
 
 def _check_day(day: date, concern: Concern, field_name: str) -> None:
@@ -105,6 +111,7 @@ def concern_save_staff(
     evidence: list | tuple = (),
     evidence_kind: str = ConcernAttachment.Kind.WORK,
     submit: bool = False,
+    lock_version=UNCHECKED,
 ) -> Concern:
     """Save the staff form as a draft (created if `concern` is None), add any
     evidence, and send it to the SENCo when `submit` is true. Either all of it
@@ -112,7 +119,7 @@ def concern_save_staff(
     if concern is None:
         concern = concern_create_draft(pupil=data.pupil, raised_by=by, raised_by_role=Concern.RaisedByRole.STAFF)
     else:
-        concern = _lock(concern)
+        concern = _lock(concern, lock_version)
         _check_draft_author(concern, by)
         if concern.pupil_id != data.pupil.pk:
             if not pupils_for_staff_concern(by).filter(pk=data.pupil.pk).exists():
@@ -331,13 +338,14 @@ def concern_add_step(
     notes: str = "",
     attendees: str = "",
     review_date: date | None = None,
+    lock_version=UNCHECKED,
 ) -> ConcernStep:
     """Record the next step of the graduated response, dated and attributed.
     Only moves in Concern.ALLOWED_MOVES are allowed. Agreeing strategies sets
     the concern's review date (a due item for reviews/deadlines.py)."""
     if not can_triage(by):
         raise PermissionDenied("Only the SENCo or the head records steps")
-    concern = _lock(concern)
+    concern = _lock(concern, lock_version)
     if step not in STEP_RULES:
         raise ValidationError({"step": "Choose a step of the graduated response"})
     if not concern.can_move_to(step):
@@ -375,14 +383,15 @@ def concern_add_step(
 
 
 @transaction.atomic
-def concern_skip_step(*, concern: Concern, to_step: str, by: User, reason: str, occurred_on: date | None = None) -> list[ConcernStep]:
+def concern_skip_step(*, concern: Concern, to_step: str, by: User, reason: str, occurred_on: date | None = None,
+                      lock_version=UNCHECKED) -> list[ConcernStep]:
     """Skip the next step(s) up to and including `to_step`, each recorded as
     skipped with the reason (appendix B: the process may be shortened when a
     child's needs have a significant impact or they have moved from another
     school). Each move still goes through Concern.ALLOWED_MOVES."""
     if not can_triage(by):
         raise PermissionDenied("Only the SENCo or the head records steps")
-    concern = _lock(concern)
+    concern = _lock(concern, lock_version)
     reason = (reason or "").strip()
     if to_step not in concern.skippable_targets():
         raise ValidationError({"to_step": "That step cannot be skipped from here"})
@@ -415,6 +424,7 @@ def concern_record_outcome(
     reason: str = "",
     note_for_family: str = "",
     effective_date: date | None = None,
+    lock_version=UNCHECKED,
 ) -> Concern:
     """Record the outcome and close the concern.
 
@@ -429,7 +439,7 @@ def concern_record_outcome(
     The raiser is told (a parent in plain English)."""
     if not can_triage(by):
         raise PermissionDenied("Only the SENCo or the head records outcomes")
-    concern = _lock(concern)
+    concern = _lock(concern, lock_version)
     reason, note_for_family = (reason or "").strip(), (note_for_family or "").strip()
     effective_date = effective_date or timezone.localdate()
     if outcome not in Outcome.values:

@@ -143,11 +143,16 @@ def concern_mine(request):
 # The staff form (appendix C) ------------------------------------------------
 
 
+def _lock_from(concern: Concern | None) -> dict:
+    """A draft being changed is locked; a new concern has nothing to lock."""
+    return {"lock_from": concern} if concern is not None else {}
+
+
 def _staff_form_page(request, concern: Concern | None):
     user = request.user
     pupils = pupils_for_staff_concern(user)
     if request.method == "POST":
-        form = StaffConcernForm(request.POST, request.FILES, pupils=pupils)
+        form = StaffConcernForm(request.POST, request.FILES, pupils=pupils, **_lock_from(concern))
         if form.is_valid():
             submit = "submit" in request.POST
             try:
@@ -158,6 +163,7 @@ def _staff_form_page(request, concern: Concern | None):
                     evidence=form.cleaned_data["evidence"],
                     evidence_kind=form.cleaned_data["evidence_kind"],
                     submit=submit,
+                    lock_version=form.submitted_version(),
                 )
             except ValidationError as exc:
                 _errors_onto(form, exc)
@@ -168,7 +174,7 @@ def _staff_form_page(request, concern: Concern | None):
                 messages.success(request, "Your draft has been saved. Only you can see it until you send it.")
                 return redirect("concerns:edit", concern.pk)
     elif concern is not None:
-        form = StaffConcernForm(initial=StaffConcernForm.initial_for(concern), pupils=pupils)
+        form = StaffConcernForm(initial=StaffConcernForm.initial_for(concern), pupils=pupils, lock_from=concern)
     else:
         initial = {}
         wanted = request.GET.get("pupil")
@@ -260,10 +266,10 @@ def concern_step(request, pk, step):
     if not concern.can_move_to(step):
         messages.error(request, f"{Concern.Step(step).label} cannot be recorded now: the concern is at '{concern.get_step_display()}'.")
         return redirect(concern)
-    form = StepForm(request.POST if request.method == "POST" else None, step=step)
+    form = StepForm(request.POST if request.method == "POST" else None, step=step, lock_from=concern)
     if request.method == "POST" and form.is_valid():
         try:
-            services.concern_add_step(concern=concern, step=step, by=request.user, **form.cleaned_data)
+            services.concern_add_step(concern=concern, step=step, by=request.user, lock_version=form.submitted_version(), **form.values())
         except ValidationError as exc:
             _errors_onto(form, exc)
         else:
@@ -283,11 +289,12 @@ def concern_skip(request, pk):
     if not targets:
         messages.error(request, "There is no step to skip from here.")
         return redirect(concern)
-    form = SkipForm(request.POST if request.method == "POST" else None, targets=targets)
+    form = SkipForm(request.POST if request.method == "POST" else None, targets=targets, lock_from=concern)
     if request.method == "POST" and form.is_valid():
         try:
             services.concern_skip_step(
-                concern=concern, to_step=form.cleaned_data["to_step"], by=request.user, reason=form.cleaned_data["reason"]
+                concern=concern, to_step=form.cleaned_data["to_step"], by=request.user, reason=form.cleaned_data["reason"],
+                lock_version=form.submitted_version(),
             )
         except ValidationError as exc:
             _errors_onto(form, exc)
@@ -303,10 +310,10 @@ def concern_outcome(request, pk):
     if not concern.can_move_to(Concern.Step.OUTCOME):
         messages.error(request, f"An outcome cannot be recorded now: the concern is at '{concern.get_step_display()}'.")
         return redirect(concern)
-    form = OutcomeForm(request.POST if request.method == "POST" else None)
+    form = OutcomeForm(request.POST if request.method == "POST" else None, lock_from=concern)
     if request.method == "POST" and form.is_valid():
         try:
-            services.concern_record_outcome(concern=concern, by=request.user, **form.cleaned_data)
+            services.concern_record_outcome(concern=concern, by=request.user, lock_version=form.submitted_version(), **form.values())
         except ValidationError as exc:
             _errors_onto(form, exc)
         else:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from send_register import scanning
+from send_register.locking import LockVersionFormMixin
 
 from .models import AgencyInvolvement, NeedType, OnePageProfile, PupilDocument, SenStatus, Tier
 
@@ -25,8 +26,12 @@ def date_field(label, *, required=True, help_text=""):
     )
 
 
-class StatusForm(forms.Form):
-    """Place on the register, change status, or remove (status N)."""
+class StatusForm(LockVersionFormMixin, forms.Form):
+    """Place on the register, change status, or remove (status N). Locks the
+    pupil's register record (lock_from=pupil): two decisions made from the
+    same starting point must not both stand unseen."""
+
+    lock_what = "pupil's register record"
 
     status = forms.ChoiceField(
         label="New register status", widget=forms.RadioSelect,
@@ -52,7 +57,9 @@ class StatusForm(forms.Form):
         self.fields["effective_date"].initial = timezone.localdate()
 
 
-class NeedsForm(forms.Form):
+class NeedsForm(LockVersionFormMixin, forms.Form):
+    lock_what = "pupil's register record"  # lock_from=pupil, as StatusForm
+
     primary = forms.ModelChoiceField(
         label="Primary need", queryset=NeedType.objects.none(), required=False, empty_label="No primary need",
         help_text="The need that most affects the pupil's learning (census rank 1)",
@@ -81,7 +88,11 @@ class NeedsForm(forms.Form):
         self.fields["effective_date"].initial = timezone.localdate()
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(LockVersionFormMixin, forms.ModelForm):
+    """A new version of the profile, written from the newest one
+    (lock_from=latest): if someone saves a newer one meanwhile, this is refused."""
+
+    lock_what = "profile"
     gathered_on = date_field("Date my views were gathered")
 
     class Meta:
@@ -98,7 +109,9 @@ class ProfileForm(forms.ModelForm):
         self.fields["gathered_on"].initial = timezone.localdate()
 
 
-class AgencyForm(forms.ModelForm):
+class AgencyForm(LockVersionFormMixin, forms.ModelForm):
+    lock_what = "agency involvement"
+
     start_date = date_field("Start date")
     end_date = date_field("End date", required=False, help_text="Leave blank while the agency is still involved")
     consent_given_on = date_field("Date the parent gave consent", required=False)

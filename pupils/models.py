@@ -174,6 +174,7 @@ class Pupil(TimeStamped):
         FEMALE = "F", "Female"
         MALE = "M", "Male"
 
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     upn = models.CharField("UPN", max_length=13, unique=True, validators=[validate_upn])
     mis_id = models.CharField(
         "Pupil id in the MIS", max_length=40, blank=True, db_index=True,
@@ -528,6 +529,7 @@ class ParentNotice(models.Model):
 class OnePageProfile(models.Model):
     """A version of the one-page profile. Each save is a new row; the newest is current."""
 
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="profiles")
     like_and_admire = models.TextField("What people like and admire about me", blank=True)
     important_to_me = models.TextField("What is important to me", blank=True)
@@ -560,6 +562,7 @@ class AgencyInvolvement(TimeStamped):
         OUTREACH = "outreach", "Specialist teacher or outreach"
         OTHER = "other", "Other"
 
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="agencies")
     agency = models.CharField(max_length=8, choices=Agency.choices)
     professional = models.CharField(max_length=120, blank=True)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from send_register import scanning
 from send_register.datacache import note_change
+from send_register.locking import UNCHECKED, check_and_bump, check_version
 
 from . import notices
 from .models import (
@@ -52,7 +53,7 @@ def _event_kind(from_status: str, to_status: str) -> str:
 
 
 @transaction.atomic
-def register_set_status(*, pupil: Pupil, status: str, effective_date: date, reason: str, decided_by) -> RegisterEvent:
+def register_set_status(*, pupil: Pupil, status: str, effective_date: date, reason: str, decided_by, lock_version=UNCHECKED) -> RegisterEvent:
     """Place a pupil on the register, change their status, or remove them.
 
     - keeps one open RegisterEntry per pupil (closing the old one);
@@ -65,6 +66,8 @@ def register_set_status(*, pupil: Pupil, status: str, effective_date: date, reas
       provision is made without an EHC plan (DOMAIN.md section 2).
     """
     pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    # A decision taken from a form opened before another was recorded is refused.
+    check_and_bump(pupil, lock_version, "pupil's register record")
     from_status = pupil.sen_status
     if status not in SenStatus.values:
         raise ValidationError({"status": "Choose a register status"})
@@ -105,7 +108,7 @@ def register_set_status(*, pupil: Pupil, status: str, effective_date: date, reas
 
     pupil.sen_status = status
     pupil._change_reason = reason[:100]
-    pupil.save(update_fields=["sen_status", "updated_at"])
+    pupil.save(update_fields=["sen_status", "lock_version", "updated_at"])
 
     event = RegisterEvent.objects.create(
         pupil=pupil,
@@ -145,6 +148,7 @@ def needs_set(
     effective_date: date,
     reason: str,
     decided_by,
+    lock_version=UNCHECKED,
 ) -> RegisterEvent | None:
     """Record the pupil's needs from `effective_date`: a primary (rank 1), an
     optional secondary (rank 2) and any others (unranked). Census rules
@@ -152,6 +156,7 @@ def needs_set(
     needs a primary (2160); NSA only with SEN support (2175); the same type
     once. Returns the history event, or None when nothing changed."""
     pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    check_and_bump(pupil, lock_version, "pupil's register record")
     errors = {}
     if pupil.sen_status == SenStatus.NONE:
         errors["primary"] = "Place the pupil on the register before recording needs"
@@ -185,6 +190,7 @@ def needs_set(
     after = _needs_summary(wanted)
     if before == after:
         return None
+    pupil.save(update_fields=["lock_version", "updated_at"])
     for code, need in open_needs.items():
         if code not in wanted or wanted[code] != need.rank:
             need.end_date = effective_date
@@ -217,9 +223,13 @@ PROFILE_FIELDS = ("like_and_admire", "important_to_me", "how_to_support", "find_
 
 
 @transaction.atomic
-def profile_save(*, pupil: Pupil, gathered_on: date, written_by, **answers: str) -> OnePageProfile:
+@transaction.atomic
+def profile_save(*, pupil: Pupil, gathered_on: date, written_by, lock_version=UNCHECKED, **answers: str) -> OnePageProfile:
     """Save a new version of the pupil's one-page profile. Versions are never
-    changed: each save is a new row, and the newest is the current one."""
+    changed: each save is a new row, and the newest is the current one.
+    `lock_version` is the newest version's when the editor opened the form
+    (0: there was none): a new version written from an older one is refused,
+    so that nobody's version silently replaces one they never saw."""
     unknown = set(answers) - set(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown profile fields: {sorted(unknown)}")
@@ -231,7 +241,12 @@ def profile_save(*, pupil: Pupil, gathered_on: date, written_by, **answers: str)
         errors["gathered_on"] = "The date cannot be in the future"
     if errors:
         raise ValidationError(errors)
-    profile = OnePageProfile(pupil=pupil, gathered_on=gathered_on, written_by=written_by, **answers)
+    # The pupil's row serialises two saves of a profile at once.
+    Pupil.objects.select_for_update().filter(pk=pupil.pk).first()
+    latest = OnePageProfile.objects.filter(pupil=pupil).order_by("-lock_version", "-pk").first()
+    current = latest.lock_version if latest else 0
+    check_version(current, lock_version, "profile")
+    profile = OnePageProfile(pupil=pupil, gathered_on=gathered_on, written_by=written_by, lock_version=current + 1, **answers)
     profile.full_clean()
     profile.save()
     return profile
@@ -273,8 +288,11 @@ def agency_add(*, pupil: Pupil, added_by, **fields) -> AgencyInvolvement:
 
 
 @transaction.atomic
-def agency_update(*, involvement: AgencyInvolvement, changed_by, **fields) -> AgencyInvolvement:
+def agency_update(*, involvement: AgencyInvolvement, changed_by, lock_version=UNCHECKED, **fields) -> AgencyInvolvement:
+    """Change an agency's involvement; a change from a version someone else
+    has changed since is refused (send_register.locking)."""
     involvement = AgencyInvolvement.objects.select_for_update().get(pk=involvement.pk)
+    check_and_bump(involvement, lock_version, "agency involvement")
     for name, value in fields.items():
         if name in AGENCY_FIELDS:
             setattr(involvement, name, value)
@@ -297,6 +315,7 @@ def agency_end(*, involvement: AgencyInvolvement, end_date: date, ended_by, reas
     if end_date > timezone.localdate():
         raise ValidationError({"end_date": "The date cannot be in the future"})
     involvement.end_date = end_date
+    involvement.lock_version += 1
     involvement._history_user = ended_by
     involvement._change_reason = (reason or "Ended")[:100]
     involvement.save()

@@ -239,7 +239,7 @@ def status_change(request, pk):
     if not access.can_manage_register(request.user):
         raise PermissionDenied
     access.log_access(request.user, pupil, "Register status form")
-    form = StatusForm(_post(request), current=pupil.sen_status)
+    form = StatusForm(_post(request), current=pupil.sen_status, lock_from=pupil)
     if request.method == "POST" and form.is_valid():
         try:
             event = services.register_set_status(
@@ -248,6 +248,7 @@ def status_change(request, pk):
                 effective_date=form.cleaned_data["effective_date"],
                 reason=form.cleaned_data["reason"],
                 decided_by=request.user,
+                lock_version=form.submitted_version(),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -287,7 +288,7 @@ def needs_edit(request, pk):
         "secondary": next((n.need_type_id for n in current if n.rank == 2), None),
         "additional": [n.need_type_id for n in current if n.rank is None],
     }
-    form = NeedsForm(_post(request), initial=initial)
+    form = NeedsForm(_post(request), initial=initial, lock_from=pupil)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -299,6 +300,7 @@ def needs_edit(request, pk):
                 effective_date=data["effective_date"],
                 reason=data["reason"],
                 decided_by=request.user,
+                lock_version=form.submitted_version(),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -328,12 +330,12 @@ def profile_edit(request, pk):
     access.log_access(request.user, pupil, "One-page profile form")
     latest = OnePageProfile.objects.filter(pupil=pupil).first()
     initial = {name: getattr(latest, name) for name in services.PROFILE_FIELDS} if latest else {}
-    form = ProfileForm(_post(request), initial=initial)
+    form = ProfileForm(_post(request), initial=initial, lock_from=latest)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.profile_save(
-                pupil=pupil, gathered_on=data["gathered_on"], written_by=request.user,
+                pupil=pupil, gathered_on=data["gathered_on"], written_by=request.user, lock_version=form.submitted_version(),
                 **{name: data[name] for name in services.PROFILE_FIELDS},
             )
         except ValidationError as exc:
@@ -379,7 +381,8 @@ def agency_edit(request, pk, agency_pk):
     form = AgencyForm(_post(request), instance=type(involvement).objects.get(pk=involvement.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            services.agency_update(involvement=involvement, changed_by=request.user, **_agency_fields(form.cleaned_data))
+            services.agency_update(involvement=involvement, changed_by=request.user, lock_version=form.submitted_version(),
+                                   **_agency_fields(form.cleaned_data))
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

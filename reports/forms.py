@@ -3,6 +3,7 @@
 from django import forms
 
 from send_register.forms import DayMonthYearField
+from send_register.locking import LockVersionFormMixin
 from send_register.models import AcademicYear
 
 
@@ -17,7 +18,9 @@ class StartReportForm(forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(LockVersionFormMixin, forms.Form):
+    lock_what = "answer"  # lock_from=the answer
+
     text = forms.CharField(
         label="Your answer", required=False, widget=forms.Textarea(attrs={"rows": 12}),
         help_text="Write for parents: plain English, no codes. Leave it blank if you are not ready to answer.",
@@ -25,7 +28,9 @@ class AnswerForm(forms.Form):
     )
 
 
-class DatesForm(forms.Form):
+class DatesForm(LockVersionFormMixin, forms.Form):
+    lock_what = "report"  # lock_from=the report
+
     governor_approval_date = _date("Date the governors approved the report", required=False,
                                    help_text="Leave blank until the governing board has approved it. For example, 14 7 2026")
     next_review_date = _date("Date of the next review", required=False,

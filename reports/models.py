@@ -43,6 +43,7 @@ class InformationReport(TimeStamped):
         Status.PUBLISHED: {Status.DRAFT},
     }
 
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     academic_year = models.OneToOneField(AcademicYear, on_delete=models.PROTECT, related_name="sen_information_report")
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.DRAFT)
     governor_approval_date = models.DateField("Date the governors approved it", null=True, blank=True)
@@ -113,6 +114,7 @@ def item_answered(item: str, answer: "ReportAnswer | None", school: School) -> b
 class ReportAnswer(TimeStamped):
     """The narrative for one item of one year's report."""
 
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     report = models.ForeignKey(InformationReport, on_delete=models.CASCADE, related_name="answers")
     item = models.CharField(max_length=3, choices=Item.choices)
     text = models.TextField(blank=True)

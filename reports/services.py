@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from send_register.calendar import today
+from send_register.locking import UNCHECKED, check_and_bump, check_version
 from send_register.models import AcademicYear, School
 
 from . import figures
@@ -54,8 +55,10 @@ def _require_draft(report: InformationReport) -> None:
 
 
 @transaction.atomic
-def answer_save(*, report: InformationReport, item: str, text: str, by) -> ReportAnswer:
-    """Save the narrative for one item of a draft report."""
+def answer_save(*, report: InformationReport, item: str, text: str, by, lock_version=UNCHECKED) -> ReportAnswer:
+    """Save the narrative for one item of a draft report. `lock_version` is
+    the answer's version when the form opened (0: no answer yet): a save
+    over someone else's newer answer is refused."""
     report = InformationReport.objects.select_for_update().get(pk=report.pk)
     _require_draft(report)
     if item not in Item.values:
@@ -63,7 +66,11 @@ def answer_save(*, report: InformationReport, item: str, text: str, by) -> Repor
     text = (text or "").strip()
     if len(text) > 20000:
         raise ValidationError({"text": "Keep the answer under 20,000 characters"})
-    answer, _ = ReportAnswer.objects.get_or_create(report=report, item=item)
+    answer = ReportAnswer.objects.filter(report=report, item=item).first()  # the report's row lock serialises this
+    check_version(answer.lock_version if answer else 0, lock_version, "answer")
+    if answer is None:
+        answer = ReportAnswer(report=report, item=item, lock_version=0)
+    answer.lock_version += 1
     answer.text = text
     answer.carried_forward = False
     answer.updated_by = by
@@ -74,10 +81,12 @@ def answer_save(*, report: InformationReport, item: str, text: str, by) -> Repor
 
 
 @transaction.atomic
-def report_update_dates(*, report: InformationReport, governor_approval_date: date | None, next_review_date: date | None, by) -> InformationReport:
+def report_update_dates(*, report: InformationReport, governor_approval_date: date | None, next_review_date: date | None, by,
+                        lock_version=UNCHECKED) -> InformationReport:
     """Record the governors' approval date and the next review date on a draft."""
     report = InformationReport.objects.select_for_update().get(pk=report.pk)
     _require_draft(report)
+    check_and_bump(report, lock_version, "report")
     errors = {}
     if governor_approval_date and governor_approval_date > today():
         errors["governor_approval_date"] = "The approval date cannot be in the future"

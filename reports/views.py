@@ -124,10 +124,11 @@ def item_edit(request, slug, item):
     if not report.is_draft:
         raise PermissionDenied("Reopen the report as a draft to change it")
     answer = report.answers.filter(item=item).first()
-    form = AnswerForm(request.POST or None, initial={"text": answer.text if answer else ""})
+    form = AnswerForm(request.POST or None, initial={"text": answer.text if answer else ""}, lock_from=answer)
     if request.method == "POST" and form.is_valid():
         try:
-            services.answer_save(report=report, item=item, text=form.cleaned_data["text"], by=request.user)
+            services.answer_save(report=report, item=item, text=form.cleaned_data["text"], by=request.user,
+                                 lock_version=form.submitted_version())
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -165,10 +166,10 @@ def report_dates(request, slug):
         raise PermissionDenied("Reopen the report as a draft to change it")
     form = DatesForm(request.POST or None, initial={
         "governor_approval_date": report.governor_approval_date, "next_review_date": report.next_review_date,
-    })
+    }, lock_from=report)
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_update_dates(report=report, by=request.user, **form.cleaned_data)
+            services.report_update_dates(report=report, by=request.user, lock_version=form.submitted_version(), **form.values())
         except ValidationError as error:
             _apply_errors(form, error)
         else:

@@ -7,6 +7,7 @@ from django import forms
 
 from accounts.models import Role, User
 from pupils.models import SenStatus
+from send_register.locking import LockVersionFormMixin
 
 from .deadlines import KINDS
 from .models import (
@@ -51,7 +52,9 @@ class RequestForm(forms.ModelForm):
         _lead_field(self, "lead")
 
 
-class RequestEditForm(RequestForm):
+class RequestEditForm(LockVersionFormMixin, RequestForm):
+    lock_what = "request"
+
     class Meta(RequestForm.Meta):
         fields = RequestForm.Meta.fields + ["advice_submitted_on"]
         widgets = {**RequestForm.Meta.widgets, "advice_submitted_on": DATE_WIDGET}
@@ -106,9 +109,8 @@ class PoundsField(forms.CharField):
         return int(amount * 100)
 
 
-class PlanForm(forms.ModelForm):
-    # Optimistic locking: the version this form was opened at.
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class PlanForm(LockVersionFormMixin, forms.ModelForm):
+    lock_what = "plan"
     topup = PoundsField(label="Top-up funding a year (£)", required=False,
                         help_text="The LA's funding on top of the school's notional SEN budget")
 
@@ -126,8 +128,7 @@ class PlanForm(forms.ModelForm):
             self.fields["topup"].initial = f"{self.instance.topup_pence / 100:.2f}"
 
     def plan_values(self) -> dict:
-        data = dict(self.cleaned_data)
-        data.pop("lock_version", None)
+        data = self.values()
         data["topup_pence"] = data.pop("topup") or 0
         return data
 
@@ -178,9 +179,8 @@ REVIEW_DATE_FIELDS = ("meeting_date", "advice_requested_on", "advice_circulated_
                       "la_decision_on", "amendment_notice_on", "amended_plan_on")
 
 
-class ReviewForm(forms.ModelForm):
-    # Optimistic locking: the version this form was opened at.
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class ReviewForm(LockVersionFormMixin, forms.ModelForm):
+    lock_what = "review"
     held = forms.BooleanField(label="The meeting has taken place", required=False)
 
     class Meta:
@@ -205,7 +205,7 @@ class ReviewForm(forms.ModelForm):
             del self.fields["adulthood"]
 
     def review_values(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k not in ("held", "lock_version")}
+        return {k: v for k, v in self.values().items() if k != "held"}
 
 
 class InviteeForm(forms.ModelForm):
@@ -245,7 +245,9 @@ class DueFilterForm(forms.Form):
     done = forms.BooleanField(label="Include completed steps", required=False)
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(LockVersionFormMixin, forms.ModelForm):
+    lock_what = "settings"
+
     class Meta:
         model = ReviewSettings
         fields = ["annual_anchor", "under5_interval_months", "meeting_buffer_weeks", "reminder_days", "reminder_time",

@@ -28,6 +28,7 @@ class ReviewSettings(TimeStamped):
         MEETING = "meeting", "The date of the review meeting"
         LA_DECISION = "la_decision", "The date of the local authority's decision"
 
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     annual_anchor = models.CharField(
         "The next annual review is due 12 months after", max_length=11,
         choices=Anchor.choices, default=Anchor.MEETING,
@@ -146,6 +147,7 @@ class AssessmentRequest(TimeStamped):
         Status.WITHDRAWN: "withdrawn_on",
     }
 
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="ehc_requests")
     requested_by = models.CharField("Who made the request", max_length=6, choices=RequestedBy.choices, default=RequestedBy.SCHOOL)
     requested_on = models.DateField("Date the LA received the request")

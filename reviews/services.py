@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pupils.models import SenStatus
 from pupils.services import register_set_status
+from send_register.locking import UNCHECKED, check_and_bump, lock_row
 from send_register.models import School
 
 from .models import (
@@ -20,6 +21,7 @@ from .models import (
     EvidenceItem,
     OutcomeProgress,
     RequestEvent,
+    ReviewSettings,
 )
 
 
@@ -57,8 +59,11 @@ def request_create(*, pupil, requested_by: str, requested_on: date, reason: str 
 
 
 @transaction.atomic
-def request_update(*, request: AssessmentRequest, by, **fields) -> AssessmentRequest:
-    """Change the request's details (not its status: see request_advance)."""
+@transaction.atomic
+def request_update(*, request: AssessmentRequest, by, lock_version=UNCHECKED, **fields) -> AssessmentRequest:
+    """Change the request's details (not its status: see request_advance).
+    A change from a version someone else has changed since is refused."""
+    lock_row(request, lock_version, "request")
     allowed = {"requested_by", "requested_on", "reason", "parents_views", "pupil_views", "la_contact", "lead", "advice_submitted_on"}
     errors = {}
     for name, value in fields.items():
@@ -98,6 +103,7 @@ def request_advance(*, request: AssessmentRequest, to_status: str, on: date, not
     if field:
         setattr(request, field, on)
     request._change_reason = f"{from_status} -> {to_status}"
+    request.lock_version += 1  # an edit form opened before this step must not undo it
     request.save()
     RequestEvent.objects.create(request=request, from_status=from_status, to_status=to_status, on=on, note=note, recorded_by=by)
     return request
@@ -163,27 +169,15 @@ def plan_record(*, pupil, issued_on: date, local_authority: str = "", by, reques
     return plan
 
 
-STALE_MESSAGE = (
-    "Someone else saved this {what} after you opened it, so your changes have not been saved. "
-    "Open it again to see their changes, then make yours."
-)
-
-
-def _check_lock(obj, lock_version: int | None, what: str) -> None:
-    """Optimistic locking (issue 9): `lock_version` is the version the editor
-    started from (None: a caller that does not edit from a form)."""
-    if lock_version is not None and int(lock_version) != obj.lock_version:
-        raise ValidationError(STALE_MESSAGE.format(what=what), code="stale")
-    obj.lock_version += 1
 
 
 @transaction.atomic
-def plan_update(*, plan: EHCPlan, by, lock_version: int | None = None, **fields) -> EHCPlan:
+def plan_update(*, plan: EHCPlan, by, lock_version=UNCHECKED, **fields) -> EHCPlan:
     """Change a plan's details (not its status: see plan_cease). With
     `lock_version`, a save from a version someone else has since changed is
     refused (nothing saved)."""
     plan = EHCPlan.objects.select_for_update().get(pk=plan.pk)
-    _check_lock(plan, lock_version, "plan")
+    check_and_bump(plan, lock_version, "plan")
     errors = {}
     for name, value in fields.items():
         if name in ("status", "pupil", "ceased_on", "ceased_reason"):
@@ -281,13 +275,13 @@ REVIEW_EDITABLE = {
 
 
 @transaction.atomic
-def review_update(*, review: AnnualReview, by, mark_held: bool = False, lock_version: int | None = None,
+def review_update(*, review: AnnualReview, by, mark_held: bool = False, lock_version=UNCHECKED,
                   **fields) -> AnnualReview:
     """Change a review's record. The status follows the facts: held once marked
     held, report sent once its date is recorded, decided once the LA's
     decision is recorded (the allowed order is on the model)."""
     review = AnnualReview.objects.select_for_update().select_related("plan", "plan__pupil").get(pk=review.pk)
-    _check_lock(review, lock_version, "review")
+    check_and_bump(review, lock_version, "review")
     for name, value in fields.items():
         if name not in REVIEW_EDITABLE:
             raise ValueError(f"{name} cannot be changed here")
@@ -335,6 +329,16 @@ def review_update(*, review: AnnualReview, by, mark_held: bool = False, lock_ver
     review.full_clean()
     review.save()
     return review
+
+
+@transaction.atomic
+def review_settings_save(*, settings: ReviewSettings, by, lock_version=UNCHECKED) -> ReviewSettings:
+    """Save the school's choices for the statutory clocks. A change from a
+    version someone else has changed since is refused."""
+    lock_row(settings, lock_version, "settings")
+    settings.full_clean()
+    settings.save()
+    return settings
 
 
 @transaction.atomic

@@ -225,11 +225,11 @@ def _school_phase():
 def plan_edit(request, pk):
     plan = get_plan_for_user(request.user, pk, write=True)
     _log_get(request, plan.pupil, "EHC plan (change)")
-    form = PlanForm(request.POST or None, instance=plan, initial={"lock_version": plan.lock_version})
+    form = PlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_update(plan=EHCPlan.objects.get(pk=plan.pk), by=request.user,
-                                 lock_version=form.cleaned_data.get("lock_version"), **form.plan_values())
+                                 lock_version=form.submitted_version(), **form.plan_values())
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -318,7 +318,7 @@ def request_edit(request, pk):
     form = RequestEditForm(request.POST or None, instance=req)
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_update(request=req, by=request.user, **form.cleaned_data)
+            services.request_update(request=req, by=request.user, lock_version=form.submitted_version(), **form.values())
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -419,12 +419,11 @@ def review_edit(request, pk):
     review = get_review_for_user(request.user, pk, write=True)
     _log_get(request, review.plan.pupil, "EHC plan review (record)")
     adulthood = deadlines.needs_adulthood(review.plan.pupil.year_group) or bool(review.adulthood)
-    form = ReviewForm(request.POST or None, instance=review, adulthood=adulthood,
-                      initial={"lock_version": review.lock_version})
+    form = ReviewForm(request.POST or None, instance=review, adulthood=adulthood)
     if request.method == "POST" and form.is_valid():
         try:
             services.review_update(review=review, by=request.user, mark_held=form.cleaned_data["held"],
-                                   lock_version=form.cleaned_data.get("lock_version"), **form.review_values())
+                                   lock_version=form.submitted_version(), **form.review_values())
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -506,7 +505,11 @@ def review_settings(request):
     require_manager(request.user)
     form = SettingsForm(request.POST or None, instance=ReviewSettings.get())
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "The review settings are saved.")
-        return redirect("reviews:settings")
+        try:
+            services.review_settings_save(settings=form.instance, by=request.user, lock_version=form.submitted_version())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "The review settings are saved.")
+            return redirect("reviews:settings")
     return render(request, "reviews/reviewsettings_form.html", {"form": form, "rules": deadlines.rules(ReviewSettings.get()).values()})

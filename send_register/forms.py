@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .locking import LockVersionFormMixin
 from .models import AcademicYear, CensusDay, School, Term
 
 
@@ -21,7 +22,9 @@ def _https_by_default(field, **kwargs):
     return field.formfield(**kwargs)
 
 
-class SchoolForm(forms.ModelForm):
+class SchoolForm(LockVersionFormMixin, forms.ModelForm):
+    lock_what = "school's details"
+
     class Meta:
         model = School
         formfield_callback = _https_by_default
@@ -105,7 +108,9 @@ def _date_field(label: str, *, required: bool = True, help_text: str = "") -> Da
     return DayMonthYearField(label=label, required=required, help_text=help_text or "For example, 4 9 2026")
 
 
-class TermForm(forms.ModelForm):
+class TermForm(LockVersionFormMixin, forms.ModelForm):
+    lock_what = "term"
+
     """A term's dates. Term.clean checks the term is inside its year, ends
     after it starts and that half term sits inside it."""
 
@@ -136,7 +141,9 @@ class TermForm(forms.ModelForm):
         return cleaned
 
 
-class CensusDaysForm(forms.Form):
+class CensusDaysForm(LockVersionFormMixin, forms.Form):
+    lock_what = "year's census days"  # lock_from=the academic year
+
     """The three census days of one academic year. DfE publishes the dates
     each year, so they are data the school enters (DOMAIN.md 1.5)."""
 

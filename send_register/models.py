@@ -32,6 +32,7 @@ class School(TimeStamped):
         SPECIAL = "SP", "Special"
         PRU = "PR", "Pupil referral unit"
 
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     name = models.CharField(max_length=200, default="Our school")
     urn = models.CharField("URN", max_length=6, blank=True, help_text="Unique reference number, 6 digits")
     local_authority = models.CharField(max_length=120, blank=True)
@@ -75,6 +76,7 @@ class AcademicYear(TimeStamped):
     """1 September to 31 August in England (DOMAIN.md 9); dates kept as data
     because term dates vary by LA and trust."""
 
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     name = models.CharField(max_length=9, unique=True, help_text="Like 2026/27")
     start = models.DateField()
     end = models.DateField()
@@ -99,6 +101,7 @@ class Term(TimeStamped):
         SPRING = "spring", "Spring"
         SUMMER = "summer", "Summer"
 
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="terms")
     name = models.CharField(max_length=6, choices=Name.choices)
     start = models.DateField()

@@ -5,7 +5,7 @@ nothing to hide by answering 404)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from . import calendar as school_calendar
 from .calendar import academic_year_name, default_terms, ensure_academic_year
 from .forms import CensusDaysForm, SchoolForm, TermForm
+from .locking import UNCHECKED, lock_row, save_locked
 from .models import AcademicYear, CensusDay, School, Term
 
 
@@ -36,9 +37,13 @@ def school_settings_page(request):
     school = School.get()
     form = SchoolForm(request.POST or None, instance=school)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "The school's details have been saved.")
-        return redirect("school:settings")
+        try:
+            save_locked(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "The school's details have been saved.")
+            return redirect("school:settings")
     return render(request, "school/school_form.html", {"form": form, "school_profile": school})
 
 
@@ -101,9 +106,13 @@ def term_edit(request, pk):
     term = get_object_or_404(Term.objects.select_related("academic_year"), pk=pk)
     form = TermForm(request.POST or None, instance=term)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"The dates of the {term} have been saved.")
-        return redirect(f"{reverse('school:calendar')}#year-{term.academic_year_id}")
+        try:
+            save_locked(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"The dates of the {term} have been saved.")
+            return redirect(f"{reverse('school:calendar')}#year-{term.academic_year_id}")
     return render(request, "school/term_form.html", {"form": form, "term": term})
 
 
@@ -114,17 +123,25 @@ def census_edit(request, year_pk):
     year = get_object_or_404(AcademicYear.objects.prefetch_related("terms"), pk=year_pk)
     existing = {c.season: c for c in year.census_days.all()}
     initial = {season: c.day for season, c in existing.items()}
-    form = CensusDaysForm(request.POST or None, initial=initial, year=year)
+    form = CensusDaysForm(request.POST or None, initial=initial, year=year, lock_from=year)
     if request.method == "POST" and form.is_valid():
-        _save_census_days(year=year, days={s: form.cleaned_data.get(s) for s, _ in CensusDay.Season.choices})
-        messages.success(request, f"The census days for {year.name} have been saved.")
-        return redirect(f"{reverse('school:calendar')}#year-{year.pk}")
+        try:
+            _save_census_days(year=year, days={s: form.cleaned_data.get(s) for s, _ in CensusDay.Season.choices},
+                              lock_version=form.submitted_version())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"The census days for {year.name} have been saved.")
+            return redirect(f"{reverse('school:calendar')}#year-{year.pk}")
     return render(request, "school/censusday_form.html", {"form": form, "year": year})
 
 
 @transaction.atomic
-def _save_census_days(*, year: AcademicYear, days: dict) -> None:
-    """Set (or clear, when blank) each season's census day, all or nothing."""
+def _save_census_days(*, year: AcademicYear, days: dict, lock_version=UNCHECKED) -> None:
+    """Set (or clear, when blank) each season's census day, all or nothing;
+    refused when someone else saved the year's days since the form opened."""
+    lock_row(year, lock_version, "year's census days")
+    year.save(update_fields=["lock_version", "updated_at"])
     for season, day in days.items():
         if day:
             CensusDay.objects.update_or_create(academic_year=year, season=season, defaults={"day": day})

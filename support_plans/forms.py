@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from accounts.models import Role, User
 from pupils.models import BroadArea, SenStatus
+from send_register.locking import LockVersionFormMixin
 
 from .models import Cycle, ParentMeeting, StrategyBank, SupportPlan, TargetBank, TargetReview
 
@@ -17,8 +18,8 @@ def staff_choices():
     ).distinct().order_by("full_name")
 
 
-class PlanForm(forms.ModelForm):
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class PlanForm(LockVersionFormMixin, forms.ModelForm):
+    lock_what = "plan"
 
     class Meta:
         model = SupportPlan
@@ -44,7 +45,7 @@ class PlanForm(forms.ModelForm):
         self.fields["next_review_date"].error_messages["required"] = "Enter the date of the next review"
 
     def plan_values(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "lock_version"}
+        return self.values()
 
 
 class TargetForm(forms.Form):
@@ -83,14 +84,18 @@ class BankChoiceForm(forms.Form):
         self.has_items = TargetBank.objects.filter(active=True).exists() or StrategyBank.objects.filter(active=True).exists()
 
 
-class CycleForm(forms.ModelForm):
+class CycleForm(LockVersionFormMixin, forms.ModelForm):
+    lock_what = "cycle"
+
     class Meta:
         model = Cycle
         fields = ["assess_evidence", "assess_data", "plan_notes", "do_delivered"]
         widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
 
 
-class CycleReviewForm(forms.Form):
+class CycleReviewForm(LockVersionFormMixin, forms.Form):
+    lock_what = "review"  # the cycle it reviews is the record locked (lock_from=cycle)
+
     meeting_date = forms.DateField(label="Review meeting date", widget=DATE_WIDGET, required=False)
     attendees = forms.CharField(label="Who attended", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     parent_attended = forms.BooleanField(label="A parent or carer took part in the meeting", required=False)
@@ -166,14 +171,18 @@ class ParentViewsForm(forms.Form):
     )
 
 
-class TargetBankForm(forms.ModelForm):
+class TargetBankForm(LockVersionFormMixin, forms.ModelForm):
+    lock_what = "target"
+
     class Meta:
         model = TargetBank
         fields = ["area", "text", "success_looks_like", "active"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2}), "success_looks_like": forms.Textarea(attrs={"rows": 2})}
 
 
-class StrategyBankForm(forms.ModelForm):
+class StrategyBankForm(LockVersionFormMixin, forms.ModelForm):
+    lock_what = "strategy"
+
     class Meta:
         model = StrategyBank
         fields = ["area", "use", "text", "active"]

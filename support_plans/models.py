@@ -133,6 +133,7 @@ class Cycle(TimeStamped):
         LEAVE = "leave", "Leave SEN support"
         CONSIDER_EHC = "ehc", "Consider a request for an EHC needs assessment"
 
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="cycles")
     number = models.PositiveSmallIntegerField(default=1)
     term = models.ForeignKey("send_register.Term", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -254,6 +255,7 @@ class ParentPlanView(models.Model):
 
 
 class BankItem(TimeStamped):
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     area = models.CharField("Area of need", max_length=4, choices=BroadArea.choices)
     text = models.TextField()
     active = models.BooleanField(default=True, help_text="Untick to stop offering it for new plans")

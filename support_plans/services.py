@@ -14,6 +14,7 @@ from pupils.access import children_of
 from pupils.models import ON_REGISTER, Pupil, SenStatus
 from pupils.services import register_set_status
 from send_register.datacache import note_change
+from send_register.locking import UNCHECKED, check_and_bump, check_version, lock_row
 from send_register.calendar import current_term, term_containing
 from send_register.models import School
 from send_register.outbox import queue_email
@@ -45,10 +46,6 @@ PLAN_FIELDS = (
     "parent_views_date",
 )
 TARGET_FIELDS = ("text", "success_looks_like", "baseline", "target_date", "area")
-STALE_MESSAGE = (
-    "Someone else saved this plan after you opened it, so your changes have not been saved. "
-    "Open the plan again to see their changes, then make yours."
-)
 
 
 def _today() -> date:
@@ -202,8 +199,7 @@ def plan_update(*, plan: SupportPlan, by, lock_version: int, targets: list[dict]
     locked = SupportPlan.objects.select_for_update().get(pk=plan.pk)
     if not locked.is_current:
         raise ValidationError("This version of the plan has been replaced and can no longer be changed")
-    if int(lock_version) != locked.lock_version:
-        raise ValidationError(STALE_MESSAGE, code="stale")
+    check_version(locked.lock_version, lock_version, "plan")
     values = {name: getattr(locked, name) for name in PLAN_FIELDS}
     values.update(fields)
     errors: dict = {}
@@ -328,14 +324,16 @@ def cycle_open(*, plan: SupportPlan, by, review_date: date, term=None, targets=N
 
 
 @transaction.atomic
-def cycle_update(*, cycle: Cycle, by, **fields) -> Cycle:
-    """Record the assess, plan and do parts of an open cycle."""
+def cycle_update(*, cycle: Cycle, by, lock_version=UNCHECKED, **fields) -> Cycle:
+    """Record the assess, plan and do parts of an open cycle. A save from a
+    version someone else has changed since is refused (send_register.locking)."""
     allowed = {"assess_evidence", "assess_data", "plan_notes", "do_delivered"}
     if set(fields) - allowed:
         raise TypeError(f"cycle_update() got unexpected fields {sorted(set(fields) - allowed)}")
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if not cycle.is_open:
         raise ValidationError("This cycle is closed and can no longer be changed")
+    check_and_bump(cycle, lock_version, "cycle")
     for name, value in fields.items():
         setattr(cycle, name, (value or "").strip())
     cycle.full_clean(exclude=["plan", "term"])
@@ -356,6 +354,7 @@ def cycle_record_review(
     parent_views: str = "",
     pupil_views: str = "",
     do_delivered: str | None = None,
+    lock_version=UNCHECKED,
 ) -> Cycle:
     """Record the review of an open cycle (CoP 6.52-6.56): each target's
     outcome with its evidence, who attended, the meeting date, and the
@@ -366,6 +365,7 @@ def cycle_record_review(
     errors: dict = {}
     if not cycle.is_open:
         raise ValidationError("This cycle has been closed: its review can no longer be changed")
+    check_and_bump(cycle, lock_version, "review")
     if meeting_date is None:
         errors["meeting_date"] = "Enter the date of the review meeting"
     elif meeting_date > _today():
@@ -578,8 +578,11 @@ def parent_confirm_read(*, plan: SupportPlan, parent) -> ParentPlanView:
 
 
 @transaction.atomic
-def bank_save(*, item: TargetBank | StrategyBank, by, **fields) -> TargetBank | StrategyBank:
-    """Create or change a bank target or strategy (maintained by the SENCo)."""
+@transaction.atomic
+def bank_save(*, item: TargetBank | StrategyBank, by, lock_version=UNCHECKED, **fields) -> TargetBank | StrategyBank:
+    """Create or change a bank target or strategy (maintained by the SENCo).
+    A change from a version someone else has changed since is refused."""
+    lock_row(item, lock_version, "bank entry")
     for name, value in fields.items():
         setattr(item, name, value.strip() if isinstance(value, str) else value)
     if not item.pk:

@@ -197,7 +197,7 @@ def plan_edit(request, pk):
                 services.plan_update(
                     plan=plan,
                     by=request.user,
-                    lock_version=form.cleaned_data.get("lock_version") or 0,
+                    lock_version=form.submitted_version(),
                     targets=_target_rows(targets),
                     **form.plan_values(),
                 )
@@ -208,7 +208,7 @@ def plan_edit(request, pk):
                 _warn_targets(request, plan)
                 return redirect(plan)
     else:
-        form = PlanForm(instance=plan, initial={"lock_version": plan.lock_version})
+        form = PlanForm(instance=plan)
         targets = TargetFormSet(prefix="targets", initial=initial_rows)
     log_access(request.user, pupil, "Support plan: edit")
     return render(
@@ -277,7 +277,7 @@ def cycle_edit(request, pk):
         form = CycleForm(request.POST, instance=Cycle.objects.get(pk=cycle.pk))
         if form.is_valid():
             try:
-                services.cycle_update(cycle=cycle, by=request.user, **form.cleaned_data)
+                services.cycle_update(cycle=cycle, by=request.user, lock_version=form.submitted_version(), **form.values())
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
@@ -300,7 +300,7 @@ def cycle_review(request, pk):
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("Read only")
-        form = CycleReviewForm(request.POST, targets=targets)
+        form = CycleReviewForm(request.POST, targets=targets, lock_from=cycle)
         if form.is_valid():
             try:
                 services.cycle_record_review(
@@ -313,6 +313,7 @@ def cycle_review(request, pk):
                     pupil_views=form.cleaned_data["pupil_views"],
                     do_delivered=form.cleaned_data["do_delivered"],
                     outcomes=form.outcomes(),
+                    lock_version=form.submitted_version(),
                 )
             except ValidationError as exc:
                 _add_errors(form, exc)
@@ -331,7 +332,7 @@ def cycle_review(request, pk):
         for target_id, review in existing.items():
             initial[f"outcome_{target_id}"] = review.outcome
             initial[f"evidence_{target_id}"] = review.evidence
-        form = CycleReviewForm(initial=initial, targets=targets)
+        form = CycleReviewForm(initial=initial, targets=targets, lock_from=cycle)
     log_access(request.user, pupil, "Support plan review")
     parent_views = cycle.plan.parent_responses.filter(kind=ParentPlanView.Kind.VIEWS).select_related("parent")
     return render(
@@ -459,7 +460,7 @@ def bank_edit(request, bank, pk=None):
         form = form_class(request.POST, instance=item)
         if form.is_valid():
             try:
-                services.bank_save(item=item, by=request.user, **form.cleaned_data)
+                services.bank_save(item=item, by=request.user, lock_version=form.submitted_version(), **form.values())
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 
 from accounts.models import Role, User
+from send_register.locking import LockVersionFormMixin
 from send_register.models import AcademicYear
 
 from .models import Intervention, Placement, PlacementPupil
@@ -60,7 +61,9 @@ def _pounds(label, help_text, required=True):
     )
 
 
-class InterventionForm(forms.ModelForm):
+class InterventionForm(LockVersionFormMixin, forms.ModelForm):
+    lock_what = "intervention"
+
     """Costs are typed in pounds and kept in pence."""
 
     hourly_cost = _pounds("Staff cost per hour (£)", "The hourly cost of the adult who delivers it, with on-costs, like 15.50")
@@ -110,7 +113,9 @@ class StaffChoiceField(forms.ModelChoiceField):
         return f"{user.full_name} ({', '.join(roles)})"
 
 
-class PlacementForm(forms.ModelForm):
+class PlacementForm(LockVersionFormMixin, forms.ModelForm):
+    lock_what = "group"
+
     start = _date("Start date")
     planned_end = _date("Planned end", help_text="When the exit assessment is due. Leave empty to use the intervention's planned weeks", required=False)
 
@@ -159,7 +164,9 @@ class AddPupilForm(forms.Form):
         plain_messages(self)
 
 
-class AssessmentForm(forms.ModelForm):
+class AssessmentForm(LockVersionFormMixin, forms.ModelForm):
+    lock_what = "pupil's place"
+
     entry_date = _date("Date of the entry assessment", required=False)
     exit_date = _date("Date of the exit assessment", required=False)
 

@@ -42,6 +42,7 @@ class Intervention(TimeStamped):
         STANDARDISED = "standardised", "A standardised score (impact as points gained)"
         SCALE = "scale", "A school scale (impact as steps gained)"
 
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     name = models.CharField(max_length=120, unique=True)
     broad_area = models.CharField("Broad area of need", max_length=4, choices=BroadArea.choices)
     wave = models.PositiveSmallIntegerField(choices=Wave.choices, default=Wave.SMALL_GROUP)
@@ -124,6 +125,7 @@ class PlacementQuerySet(models.QuerySet):
 class Placement(TimeStamped):
     """A group (or a one-to-one) running an intervention with one member of staff."""
 
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="placements")
     label = models.CharField("Group name", max_length=80, blank=True, help_text="Optional, like Year 3 group A")
     staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="intervention_placements")
@@ -173,6 +175,7 @@ class PlacementPupil(TimeStamped):
         PARTLY = "partly", "Made some progress, less than expected"
         NOT_MET = "not_met", "Made little or no progress"
 
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="members")
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="intervention_places")
     joined_on = models.DateField()

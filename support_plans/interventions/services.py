@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from pupils.access import pupils_visible_to
 from pupils.models import Pupil, Tier
 from send_register.calendar import today
+from send_register.locking import UNCHECKED, lock_row
 
 from .models import Intervention, Placement, PlacementPupil, Session, SessionAttendance
 
@@ -23,18 +24,23 @@ MEASURE_RANGES = {
 
 
 @transaction.atomic
-def intervention_save(*, intervention: Intervention, by) -> Intervention:
-    """Add or change a catalogue entry."""
+@transaction.atomic
+def intervention_save(*, intervention: Intervention, by, lock_version=UNCHECKED) -> Intervention:
+    """Add or change a catalogue entry. A change from a version someone else
+    has changed since is refused (send_register.locking)."""
+    lock_row(intervention, lock_version, "intervention")
     intervention.full_clean()
     intervention.save()
     return intervention
 
 
 @transaction.atomic
-def placement_save(*, placement: Placement, by) -> Placement:
+def placement_save(*, placement: Placement, by, lock_version=UNCHECKED) -> Placement:
     """Start or change a group or one-to-one placement. The staff member must
     be a teacher, TA, SENCo or head; members already placed must still fall
-    inside its dates."""
+    inside its dates. A change from a version someone else has changed since
+    is refused (send_register.locking)."""
+    lock_row(placement, lock_version, "group")
     placement.full_clean()
     staff = placement.staff
     if not (staff.is_active and (staff.is_senco_or_head or staff.has_role("teacher", "ta"))):
@@ -54,11 +60,13 @@ def placement_end(*, placement: Placement, on: date, by) -> Placement:
         raise ValidationError({"ended_on": "The group cannot end before it starts"})
     if placement.sessions.filter(date__gt=on).exists():
         raise ValidationError({"ended_on": "Sessions are logged after that date"})
+    lock_row(placement, UNCHECKED)  # an edit form opened before it ended must not reopen it
     placement.ended_on = on
     placement.full_clean()
     placement.save()
     for member in placement.members.filter(left_on__isnull=True):
         member.left_on = max(on, member.joined_on)
+        member.lock_version += 1
         member.save()
     return placement
 
@@ -108,6 +116,7 @@ def placement_remove_pupil(*, member: PlacementPupil, left_on: date, by) -> Plac
         raise ValidationError({"left_on": "A pupil cannot leave before they joined"})
     if member.placement.sessions.filter(date__gt=left_on, attendance__pupil=member.pupil).exists():
         raise ValidationError({"left_on": "This pupil has sessions logged after that date"})
+    lock_row(member, UNCHECKED)
     member.left_on = left_on
     member.full_clean(exclude=["placement", "pupil"])
     member.save()
@@ -128,6 +137,7 @@ def assessment_record(
     entry_value: Decimal | None = None, entry_date: date | None = None,
     exit_value: Decimal | None = None, exit_date: date | None = None,
     outcome: str = "",
+    lock_version=UNCHECKED,
 ) -> PlacementPupil:
     """Record the entry and/or exit assessment and the outcome rating of one
     pupil's place. Values must be plausible for the intervention's measure;
@@ -146,6 +156,7 @@ def assessment_record(
         raise ValidationError({"exit_date": "The exit assessment must come after the entry assessment"})
     if outcome and exit_value is None:
         raise ValidationError({"outcome": "Rate the outcome once the exit assessment is recorded"})
+    lock_row(member, lock_version, "pupil's place")
     member.entry_value, member.entry_date = entry_value, entry_date
     member.exit_value, member.exit_date = exit_value, exit_date
     member.outcome = outcome

@@ -68,7 +68,7 @@ def _intervention_form(request, intervention):
     form = InterventionForm(request.POST or None, instance=intervention)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.intervention_save(intervention=form.save(), by=request.user)
+            saved = services.intervention_save(intervention=form.save(commit=False), by=request.user, lock_version=form.submitted_version())
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -144,7 +144,7 @@ def _placement_form(request, placement):
     form = PlacementForm(request.POST or None, instance=placement, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.placement_save(placement=form.save(commit=False), by=request.user)
+            saved = services.placement_save(placement=form.save(commit=False), by=request.user, lock_version=form.submitted_version())
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -213,6 +213,7 @@ def member_assessment(request, pk):
             services.assessment_record(
                 member=member, by=request.user, entry_value=data.get("entry_value"), entry_date=data.get("entry_date"),
                 exit_value=data.get("exit_value"), exit_date=data.get("exit_date"), outcome=data.get("outcome") or "",
+                lock_version=form.submitted_version(),
             )
         except ValidationError as error:
             member.refresh_from_db()

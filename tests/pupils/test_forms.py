@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pupils.models import AgencyInvolvement, NeedType, OnePageProfile, PupilNeed, RegisterEntry, RegisterEvent, SenStatus
+from tests.locking import with_version
 
 
 def post(client, name, pupil, data, *extra):
-    return client.post(reverse(f"pupils:{name}", args=[pupil.pk, *extra]), data)
+    url = reverse(f"pupils:{name}", args=[pupil.pk, *extra])
+    return client.post(url, with_version(client, url, data))
 
 
 # --- Register status ---------------------------------------------------------

@@ -135,7 +135,7 @@ def test_it_refuses_the_second_save_of_a_support_plan(world, client_for, support
     assert first.post(url, first_form).status_code == 302
     response = second.post(url, second_form)
 
-    assert_refused(response, "Someone else saved this plan after you opened it")
+    assert_refused(response, "Someone else saved a newer version since you opened it")
     plan = SupportPlan.objects.get(pk=support_plan.pk)
     assert plan.teaching_strategies == "Visual timetable (the SENCo)"
     assert plan.lock_version == support_plan.lock_version + 1
@@ -164,7 +164,7 @@ def test_it_refuses_the_second_save_of_an_ehc_plan(world, client_for, ehc_plan):
     assert first.post(url, first_form).status_code == 302
     response = second.post(url, second_form)
 
-    assert_refused(response, "Someone else saved this plan after you opened it")
+    assert_refused(response, "Someone else saved a newer version since you opened it")
     plan = EHCPlan.objects.get(pk=ehc_plan.pk)
     assert plan.named_setting == "Brookfield Primary (the SENCo)"
     assert plan.lock_version == 2
@@ -181,7 +181,7 @@ def test_it_refuses_the_second_save_of_an_annual_review(world, client_for, revie
     assert first.post(url, first_form).status_code == 302
     response = second.post(url, second_form)
 
-    assert_refused(response, "Someone else saved this review after you opened it")
+    assert_refused(response, "Someone else saved a newer version since you opened it")
     saved = AnnualReview.objects.get(pk=review.pk)
     assert saved.pupil_views == "I like reading now (noted by the SENCo)"
     assert saved.lock_version == 2
@@ -195,7 +195,7 @@ def test_a_parents_views_given_meanwhile_are_not_overwritten(world, client_for, 
     form = form_data(senco.get(url))
     review_services.review_parent_views(review=review, parent=world.parent, views="She is happier at school")
     form["pupil_views"] = "I like reading"
-    assert_refused(senco.post(url, form), "Someone else saved this review after you opened it")
+    assert_refused(senco.post(url, form), "Someone else saved a newer version since you opened it")
     assert AnnualReview.objects.get(pk=review.pk).parents_views == "She is happier at school"
 
 
@@ -203,11 +203,120 @@ def test_the_services_refuse_a_stale_version(world, ehc_plan, review):
     from django.core.exceptions import ValidationError
 
     review_services.plan_update(plan=ehc_plan, by=world.senco, lock_version=1, named_setting="Brookfield")
-    with pytest.raises(ValidationError, match="Someone else saved this plan"):
+    with pytest.raises(ValidationError, match="Someone else saved a newer version since you opened it, so your changes to this plan"):
         review_services.plan_update(plan=ehc_plan, by=world.senco, lock_version=1, named_setting="Elsewhere")
     assert EHCPlan.objects.get(pk=ehc_plan.pk).named_setting == "Brookfield"
 
     review_services.review_update(review=review, by=world.senco, lock_version=1, pupil_views="First")
-    with pytest.raises(ValidationError, match="Someone else saved this review"):
+    with pytest.raises(ValidationError, match="your changes to this review have not been saved"):
         review_services.review_update(review=review, by=world.senco, lock_version=1, pupil_views="Second")
     assert AnnualReview.objects.get(pk=review.pk).pupil_views == "First"
+
+
+# ---------------------------------------------------------------- the APDR cycle, agencies, the one-page profile
+
+STALE = "Someone else saved a newer version since you opened it"
+
+
+def test_it_refuses_the_second_save_of_a_cycle(world, client_for, support_plan):
+    from support_plans.models import Cycle
+
+    cycle = support_plan.cycles.get()
+    first, second = two_editors(world, client_for)
+    url = reverse("support_plans:cycle_edit", args=[cycle.pk])
+    first_form, second_form = form_data(first.get(url)), form_data(second.get(url))
+    assert first_form["lock_version"] == str(cycle.lock_version)
+
+    first_form["assess_evidence"] = "Reading age 6y2m (the SENCo)"
+    second_form["plan_notes"] = "Daily phonics (the head)"
+    assert first.post(url, first_form).status_code == 302
+    response = second.post(url, second_form)
+
+    assert_refused(response, STALE)
+    assert "Daily phonics (the head)" in response.content.decode()  # the head's words are still on the page
+    saved = Cycle.objects.get(pk=cycle.pk)
+    assert saved.assess_evidence == "Reading age 6y2m (the SENCo)"
+    assert saved.plan_notes == ""
+    assert saved.lock_version == cycle.lock_version + 1
+
+
+def test_it_refuses_the_second_save_of_an_agency_involvement(world, client_for):
+    from pupils.models import AgencyInvolvement
+    from pupils.services import agency_add
+
+    involvement = agency_add(pupil=world.pupil, added_by=world.senco, agency=AgencyInvolvement.Agency.SALT,
+                             start_date=timezone.localdate() - timedelta(days=10))
+    first, second = two_editors(world, client_for)
+    url = reverse("pupils:agency_edit", args=[world.pupil.pk, involvement.pk])
+    first_form, second_form = form_data(first.get(url)), form_data(second.get(url))
+    assert first_form["lock_version"] == "1"
+
+    first_form["professional"] = "Ms Rivers, speech therapist"
+    second_form["contact"] = "0115 000 0000"
+    assert first.post(url, first_form).status_code == 302
+    response = second.post(url, second_form)
+
+    assert_refused(response, STALE)
+    saved = AgencyInvolvement.objects.get(pk=involvement.pk)
+    assert saved.professional == "Ms Rivers, speech therapist"
+    assert saved.contact == ""
+    assert saved.lock_version == 2
+    assert saved.history.count() == 2  # added, then the first change: nothing from the second
+
+
+def test_a_profile_written_from_an_older_version_is_refused(world, client_for):
+    from pupils.models import OnePageProfile
+    from pupils.services import profile_save
+
+    profile_save(pupil=world.pupil, gathered_on=timezone.localdate(), written_by=world.senco, like_and_admire="Kind")
+    first, second = two_editors(world, client_for)
+    url = reverse("pupils:profile_edit", args=[world.pupil.pk])
+    first_form, second_form = form_data(first.get(url)), form_data(second.get(url))
+    assert first_form["lock_version"] == "1"
+
+    first_form["how_to_support"] = "Visual timetable (the SENCo)"
+    second_form["how_to_support"] = "Movement breaks (the head)"
+    assert first.post(url, first_form).status_code == 302
+    response = second.post(url, second_form)
+
+    assert_refused(response, STALE)
+    versions = list(OnePageProfile.objects.filter(pupil=world.pupil).order_by("lock_version"))
+    assert [v.how_to_support for v in versions] == ["", "Visual timetable (the SENCo)"]
+    assert [v.lock_version for v in versions] == [1, 2]
+
+
+def test_the_first_profile_is_locked_too(world, client_for):
+    """Two people writing the very first profile: the second is told."""
+    from pupils.models import OnePageProfile
+
+    first, second = two_editors(world, client_for)
+    url = reverse("pupils:profile_edit", args=[world.pupil.pk])
+    first_form, second_form = form_data(first.get(url)), form_data(second.get(url))
+    assert first_form["lock_version"] == "0"
+    first_form["like_and_admire"], second_form["like_and_admire"] = "Funny", "Helpful"
+    assert first.post(url, first_form).status_code == 302
+    assert_refused(second.post(url, second_form), STALE)
+    assert list(OnePageProfile.objects.filter(pupil=world.pupil).values_list("like_and_admire", flat=True)) == ["Funny"]
+
+
+def test_a_post_without_the_version_is_refused(world, client_for, support_plan):
+    from support_plans.models import Cycle
+
+    cycle = support_plan.cycles.get()
+    senco = signed_in(world.senco, client_for)
+    url = reverse("support_plans:cycle_edit", args=[cycle.pk])
+    form = form_data(senco.get(url))
+    del form["lock_version"]
+    form["plan_notes"] = "Saved without a version"
+    assert_refused(senco.post(url, form), STALE)
+    assert Cycle.objects.get(pk=cycle.pk).plan_notes == ""
+
+
+def test_the_services_refuse_a_missing_version(world, support_plan):
+    from django.core.exceptions import ValidationError
+
+    cycle = support_plan.cycles.get()
+    with pytest.raises(ValidationError, match=STALE):
+        plan_services.cycle_update(cycle=cycle, by=world.senco, lock_version=None, plan_notes="No version")
+    with pytest.raises(ValidationError, match=STALE):
+        plan_services.plan_update(plan=support_plan, by=world.senco, lock_version=None, provision="No version")

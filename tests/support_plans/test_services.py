@@ -92,7 +92,7 @@ def test_it_refuses_a_save_based_on_an_older_version(world, make_plan):
     services.plan_update(plan=plan, by=world.senco, lock_version=started_from, provision="First person's change")
     with pytest.raises(ValidationError) as err:
         services.plan_update(plan=plan, by=world.teacher, lock_version=started_from, provision="Second person's change")
-    assert "Someone else saved this plan" in str(err.value)
+    assert "Someone else saved a newer version since you opened it, so your changes to this plan" in str(err.value)
     plan.refresh_from_db()
     assert plan.provision == "First person's change"
 

@@ -6,6 +6,8 @@ from django.urls import reverse
 from pupils.models import AccessLog
 from support_plans.models import Cycle, ParentMeeting, StrategyBank, SupportPlan, TargetBank, TargetReview
 
+from tests.locking import with_version
+
 from .conftest import today
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +172,7 @@ def test_editing_the_plan_saves_and_a_stale_form_is_refused(world, make_plan, cl
     # A second person who opened the form at version 1 is refused, nothing saved.
     response = teacher.post(url, _edit_post(plan, 1, provision="Stale change"))
     assert response.status_code == 200
-    assert "Someone else saved this plan after you opened it" in response.content.decode()
+    assert "Someone else saved a newer version since you opened it" in response.content.decode()
     plan.refresh_from_db()
     assert plan.provision == "Teacher's change"
 
@@ -179,7 +181,8 @@ def test_a_target_can_be_removed_from_the_edit_page(world, make_plan, client_for
     plan = make_plan()
     first = plan.targets.first()
     data = _edit_post(plan, plan.lock_version, **{"targets-0-delete": "on"})
-    response = client_for(world.senco).post(reverse("support_plans:plan_edit", args=[plan.pk]), data)
+    senco, url = client_for(world.senco), reverse("support_plans:plan_edit", args=[plan.pk])
+    response = senco.post(url, with_version(senco, url, data))
     assert response.status_code == 302
     first.refresh_from_db()
     assert first.removed_at is not None
@@ -195,7 +198,8 @@ def test_the_review_and_close_journey(world, make_plan, client_for):
     for target, outcome in zip(targets, ["achieved", "partly", "not"]):
         data[f"outcome_{target.pk}"] = outcome
         data[f"evidence_{target.pk}"] = "Seen in class"
-    response = client.post(reverse("support_plans:cycle_review", args=[cycle.pk]), data)
+    url = reverse("support_plans:cycle_review", args=[cycle.pk])
+    response = client.post(url, with_version(client, url, data))
     assert response.status_code == 302 and response["Location"] == reverse("support_plans:cycle_close", args=[cycle.pk])
     assert TargetReview.objects.filter(cycle=cycle).count() == 3
     assert ParentMeeting.objects.filter(pupil=world.pupil).count() == 1
@@ -219,7 +223,8 @@ def test_closing_without_a_review_shows_the_reason(world, make_plan, client_for)
 def test_a_review_without_attendees_is_refused(world, make_plan, client_for):
     plan = make_plan()
     cycle = plan.cycles.get()
-    response = client_for(world.teacher).post(reverse("support_plans:cycle_review", args=[cycle.pk]), {"meeting_date": today().isoformat(), "attendees": ""})
+    teacher, url = client_for(world.teacher), reverse("support_plans:cycle_review", args=[cycle.pk])
+    response = teacher.post(url, with_version(teacher, url, {"meeting_date": today().isoformat(), "attendees": ""}))
     assert response.status_code == 200 and "Say who attended the review" in response.content.decode()
     cycle.refresh_from_db()
     assert cycle.meeting_date is None
