@@ -3,11 +3,12 @@
 from django import forms
 
 from accounts.models import Role, User
+from send_register.forms import DateInput
 from pupils.models import BroadArea, SenStatus
 
 from .models import Cycle, ParentMeeting, StrategyBank, SupportPlan, TargetBank, TargetReview
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+DATE_WIDGET = DateInput()
 
 
 def staff_choices():
