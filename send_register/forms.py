@@ -81,6 +81,23 @@ class SchoolForm(forms.ModelForm):
         return self.cleaned_data["la_code"].strip()
 
 
+ISO_DATE = "%Y-%m-%d"
+
+
+class DateInput(forms.DateInput):
+    """The one date box of the service: every `forms.DateField` uses it.
+
+    A browser's <input type="date"> accepts only an ISO value (2026-12-18);
+    given the locale's 18/12/2026 it shows an empty box, and saving the form
+    unchanged would then wipe the stored date. So the value is always written
+    in ISO, whatever the locale's date format."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})}, format=ISO_DATE)
+
+
 class DayMonthYearField(DateInputField):
     """The GOV.UK date input (day, month, year boxes) with messages that name
     the date being asked for."""
@@ -95,9 +112,14 @@ class DayMonthYearField(DateInputField):
         self.what = what
 
     def compress(self, data_list):
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
         try:
-            return super().compress(data_list)
-        except ValidationError:
+            return date(day=int(day), month=int(month), year=int(year))
+        except (ValueError, OverflowError):
+            # A year of ten or more digits overflows a C int (OverflowError,
+            # not ValueError): still the user's slip, not a server error.
             raise ValidationError(f"The {self.what} must be a real date, like 4 9 2026", code="invalid") from None
 
 
