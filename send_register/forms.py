@@ -3,12 +3,13 @@ rules about a term's dates live in Term.clean (run by the ModelForm's
 full_clean), and the one rule that spans several rows (terms of a year must
 not overlap) is checked here because it needs the other terms to hand."""
 
-from datetime import date
+from datetime import date, datetime
 
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import get_format
 
 from .models import AcademicYear, CensusDay, School, Term
 
@@ -96,6 +97,19 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None, format=None):
         super().__init__(attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})}, format=ISO_DATE)
+
+    def format_value(self, value):
+        # A form shown again with its errors holds what was typed. A value
+        # that is not an ISO date is invalid HTML for a date box (and shown
+        # empty anyway): write a date the form understood in ISO, else none.
+        if isinstance(value, str):
+            for input_format in (ISO_DATE, *get_format("DATE_INPUT_FORMATS")):
+                try:
+                    return datetime.strptime(value.strip(), input_format).strftime(ISO_DATE)
+                except ValueError:
+                    continue
+            return None
+        return super().format_value(value)
 
 
 class DayMonthYearField(DateInputField):

@@ -106,3 +106,16 @@ def test_a_huge_year_on_the_census_days_form_is_an_error_by_the_field(world, cli
     assert response.status_code == 200
     assert "The autumn census day must be a real date" in response.content.decode()
     assert not CensusDay.objects.filter(academic_year=year).exists()
+
+
+@pytest.mark.parametrize("typed, shown", [("next Tuesday", None), ("18/12/2026", "2026-12-18"), ("2026-12-18", "2026-12-18"), ("1-1-10000000000", None)])
+def test_a_date_box_shown_again_with_errors_holds_only_an_iso_date(typed, shown):
+    # The W3C checker: value="next Tuesday" is invalid on <input type="date">.
+    class Form(forms.Form):
+        on = forms.DateField(widget=DateInput(), input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+
+    html = str(Form({"on": typed})["on"])
+    if shown:
+        assert f'value="{shown}"' in html
+    else:
+        assert "value=" not in html
