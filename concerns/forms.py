@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pupils.filters import use_class_choices
 from pupils.models import BroadArea
+from send_register.forms import DateInput
 from send_register.locking import LockVersionFormMixin
 
 from .models import PARENT_AREA_LABELS, ClassStrategy, Concern, ConcernAttachment
@@ -254,9 +255,7 @@ PARENT_QUESTIONS = {
 def _date_field(label, **kwargs):
     return forms.DateField(
         label=label,
-        # A browser's date box takes only ISO dates (YYYY-MM-DD): in the
-        # locale's format the default date would be dropped and the box empty.
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={"required": "Enter the date", "invalid": "Enter a real date, like 15/10/2026"},
         **kwargs,
     )

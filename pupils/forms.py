@@ -6,16 +6,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from send_register import scanning
+from send_register.forms import DateInput
 from send_register.locking import LockVersionFormMixin
 
 from .models import AgencyInvolvement, NeedType, OnePageProfile, PupilDocument, SenStatus, Tier
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d")
 
 
 def date_field(label, *, required=True, help_text=""):

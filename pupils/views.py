@@ -329,7 +329,9 @@ def profile_edit(request, pk):
         raise PermissionDenied
     access.log_access(request.user, pupil, "One-page profile form")
     latest = OnePageProfile.objects.filter(pupil=pupil).first()
-    initial = {name: getattr(latest, name) for name in services.PROFILE_FIELDS} if latest else {}
+    # The new version starts as a copy of the current one, its date too:
+    # saving it unchanged must not move the date the views were gathered.
+    initial = {name: getattr(latest, name) for name in (*services.PROFILE_FIELDS, "gathered_on")} if latest else {}
     form = ProfileForm(_post(request), initial=initial, lock_from=latest)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

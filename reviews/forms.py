@@ -7,6 +7,7 @@ from django import forms
 
 from accounts.models import Role, User
 from pupils.models import SenStatus
+from send_register.forms import DateInput
 from send_register.locking import LockVersionFormMixin
 
 from .deadlines import KINDS
@@ -22,7 +23,7 @@ from .models import (
     ReviewSettings,
 )
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 
 
 def _staff():

@@ -3,12 +3,13 @@ rules about a term's dates live in Term.clean (run by the ModelForm's
 full_clean), and the one rule that spans several rows (terms of a year must
 not overlap) is checked here because it needs the other terms to hand."""
 
-from datetime import date
+from datetime import date, datetime
 
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import get_format
 
 from .locking import LockVersionFormMixin
 from .models import AcademicYear, CensusDay, School, Term
@@ -84,6 +85,36 @@ class SchoolForm(LockVersionFormMixin, forms.ModelForm):
         return self.cleaned_data["la_code"].strip()
 
 
+ISO_DATE = "%Y-%m-%d"
+
+
+class DateInput(forms.DateInput):
+    """The one date box of the service: every `forms.DateField` uses it.
+
+    A browser's <input type="date"> accepts only an ISO value (2026-12-18);
+    given the locale's 18/12/2026 it shows an empty box, and saving the form
+    unchanged would then wipe the stored date. So the value is always written
+    in ISO, whatever the locale's date format."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})}, format=ISO_DATE)
+
+    def format_value(self, value):
+        # A form shown again with its errors holds what was typed. A value
+        # that is not an ISO date is invalid HTML for a date box (and shown
+        # empty anyway): write a date the form understood in ISO, else none.
+        if isinstance(value, str):
+            for input_format in (ISO_DATE, *get_format("DATE_INPUT_FORMATS")):
+                try:
+                    return datetime.strptime(value.strip(), input_format).strftime(ISO_DATE)
+                except ValueError:
+                    continue
+            return None
+        return super().format_value(value)
+
+
 class DayMonthYearField(DateInputField):
     """The GOV.UK date input (day, month, year boxes) with messages that name
     the date being asked for."""
@@ -98,9 +129,14 @@ class DayMonthYearField(DateInputField):
         self.what = what
 
     def compress(self, data_list):
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
         try:
-            return super().compress(data_list)
-        except ValidationError:
+            return date(day=int(day), month=int(month), year=int(year))
+        except (ValueError, OverflowError):
+            # A year of ten or more digits overflows a C int (OverflowError,
+            # not ValueError): still the user's slip, not a server error.
             raise ValidationError(f"The {self.what} must be a real date, like 4 9 2026", code="invalid") from None
 
 

@@ -4,12 +4,13 @@ from django import forms
 from django.utils.html import format_html
 
 from accounts.models import Role, User
+from send_register.forms import DateInput
 from pupils.models import BroadArea, SenStatus
 from send_register.locking import LockVersionFormMixin
 
 from .models import Cycle, ParentMeeting, StrategyBank, SupportPlan, TargetBank, TargetReview
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+DATE_WIDGET = DateInput()
 
 
 def staff_choices():

@@ -6,17 +6,11 @@ from decimal import Decimal
 from django import forms
 
 from accounts.models import Role, User
+from send_register.forms import DateInput
 from send_register.locking import LockVersionFormMixin
 from send_register.models import AcademicYear
 
 from .models import Intervention, Placement, PlacementPupil
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d")
 
 
 def plain_messages(form, required: dict | None = None) -> None:

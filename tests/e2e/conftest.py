@@ -14,9 +14,20 @@ Helpers for every browser test:
 - `assert_no_horizontal_scroll(page, width=320)`: WCAG 1.4.10 reflow;
 - `screenshot(page, name)`: saves docs/guide/screenshots/<name>.png for the
   user guide.
+
+Every HTML page a browser test's `page` receives is also kept, as the server
+sent it, and the whole session's pages are checked with the W3C HTML checker
+(the npm package vnu-jar, run once per session: one JVM start for all pages)
+when the session ends; any error fails the run, listing page, line and
+message, and the tests that visited that page.
 """
 
+import hashlib
+import json
 import os
+import subprocess
+import tempfile
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -29,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "guide" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 from tests.conftest import PASSWORD  # noqa: E402  (the personas' password)
@@ -71,6 +83,97 @@ def live_server(_media_url_while_the_live_server_starts, live_server):
 
     settings.MEDIA_URL = _media_url_while_the_live_server_starts
     return live_server
+
+
+class HtmlPages:
+    """The distinct HTML documents the browser was sent in this session,
+    each with the URLs it came from and the tests that saw it."""
+
+    def __init__(self):
+        self.documents: dict[str, str] = {}
+        self.seen_at: dict[str, set[tuple[str, str]]] = defaultdict(set)
+
+    def add(self, html: str, *, url: str, test: str) -> None:
+        key = hashlib.sha256(html.encode("utf-8")).hexdigest()
+        self.documents.setdefault(key, html)
+        self.seen_at[key].add((url, test))
+
+    def check(self) -> list[str]:
+        """Run vnu once over every document; return readable error lines."""
+        if not self.documents:
+            return []
+        if not VNU_JAR.exists():
+            return [f"The W3C HTML checker is missing ({VNU_JAR}): run npm install"]
+        with tempfile.TemporaryDirectory(prefix="vnu-") as folder:
+            paths = {}
+            for key, html in self.documents.items():
+                path = Path(folder) / f"{key}.html"
+                path.write_text(html, encoding="utf-8")
+                paths[path.name] = key
+            # --exit-zero-always: the JSON report says what failed. Errors
+            # only; warnings and info are advice.
+            done = subprocess.run(
+                ["java", "-jar", str(VNU_JAR), "--format", "json", "--exit-zero-always", "--errors-only", *sorted(str(Path(folder) / n) for n in paths)],
+                capture_output=True, text=True, timeout=600,
+            )
+        try:
+            messages = json.loads(done.stderr or done.stdout)["messages"]
+        except (ValueError, KeyError):
+            return [f"The W3C HTML checker did not answer in JSON: {(done.stderr or done.stdout)[:2000]}"]
+        lines = []
+        for message in messages:
+            if message.get("type") not in ("error", "non-document-error"):
+                continue
+            key = paths.get(Path(message.get("url", "")).name)
+            where = sorted(self.seen_at.get(key, set()))
+            url, test = where[0] if where else ("?", "?")
+            html = self.documents.get(key, "").splitlines()
+            line = message.get("lastLine")
+            source = html[line - 1].strip()[:160] if line and html and line <= len(html) else message.get("extract", "")
+            lines.append(f"- {url} line {line}: {message.get('message')}\n    {source}\n    (seen in {test})")
+        return lines
+
+
+_html_pages = HtmlPages()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _html_is_valid():
+    """Checks, once every browser test has run, that each page the server
+    sent is valid HTML (W3C Nu checker). Invalid markup breaks assistive
+    technology in ways axe does not always see (WCAG 4.1.1 in spirit)."""
+    yield _html_pages
+    errors = _html_pages.check()
+    if errors:
+        pytest.fail(
+            f"{len(errors)} HTML error(s) from the W3C checker across {len(_html_pages.documents)} page(s):\n" + "\n".join(errors),
+            pytrace=False,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_html_of_every_page(request):
+    """For a test that drives the browser, keep each HTML document its page
+    is sent (the server's own markup, before any script changed it)."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+
+    def keep(response):
+        request_ = response.request
+        if request_.resource_type != "document" or not (200 <= response.status < 300 or response.status >= 400):
+            return
+        if "text/html" not in (response.headers.get("content-type") or ""):
+            return
+        try:
+            html = response.text()
+        except Exception:  # the page navigated on before its body was read
+            return
+        _html_pages.add(html, url=response.url, test=request.node.nodeid)
+
+    page.on("response", keep)
+    yield
 
 
 @pytest.fixture(scope="session")
