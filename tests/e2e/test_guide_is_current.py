@@ -21,6 +21,7 @@ GUIDE = ROOT / "docs" / "guide"
 E2E = ROOT / "tests" / "e2e"
 
 ROLE_PAGES = ["senco", "headteacher", "teacher", "teaching-assistant", "parent", "governor", "administrator"]
+TOPIC_PAGES = ["setting-up"]
 
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<target>[^)\s]+)\)")
 LINK = re.compile(r"(?<!!)\[[^\]]+\]\((?P<target>[^)\s#]+\.md)(?:#[^)]*)?\)")
@@ -53,9 +54,9 @@ def guide_pages() -> list[Path]:
 def test_it_finds_the_guide_and_the_screenshot_calls():
     # Guards the other tests against passing on nothing.
     assert (GUIDE / "index.md").is_file()
-    assert len(guide_pages()) == len(ROLE_PAGES) + 1
+    assert len(guide_pages()) == len(ROLE_PAGES) + len(TOPIC_PAGES) + 1
     names = saved_screenshot_names()
-    assert {"sign-in", "admin-people", "teacher-pupil"} <= names
+    assert {"sign-in", "admin-people", "teacher-pupil", "setup-checklist"} <= names
 
 
 def test_the_screenshot_parser_sees_only_real_calls(tmp_path, monkeypatch):
