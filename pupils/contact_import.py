@@ -46,6 +46,7 @@ from stdnum.gb import upn as upn_check
 from send_register.datacache import note_change
 
 from .importer import FALSE, TRUE, ImportFailed, _key, content_hash, decode_upload  # noqa: F401  (shared helpers)
+from .importer import HEADER_ALIASES as PUPIL_HEADER_ALIASES
 from .models import Contact, ImportBatch, ImportColumnMap, ParentLink, Pupil, PupilContact
 
 KIND = ImportBatch.Kind.CONTACTS
@@ -57,8 +58,7 @@ IMPORT_REASON = "Imported from the school's MIS"
 # are the same.
 HEADER_ALIASES = {
     "pupil_upn": ["upn", "pupilupn", "studentupn", "uniquepupilnumber", "childupn"],
-    "pupil_mis_id": ["pupilid", "pupilmisid", "studentid", "misid", "pupilpersonid", "admissionnumber", "admissionno",
-                     "adno", "pupiladmissionnumber", "pupilreference", "studentreference", "childid"],
+    "pupil_mis_id": PUPIL_HEADER_ALIASES["mis_id"],  # the pupil import's spellings, so the two files match
     "priority": ["contactpriority", "priority", "contactorder", "priorityorder", "contactprioritynumber", "order",
                  "contactsequence", "prioritynumber"],
     "title": ["title", "contacttitle", "parenttitle", "salutation"],

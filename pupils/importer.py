@@ -48,6 +48,9 @@ IMPORT_REASON = "Imported from the school's MIS"
 # are the same).
 HEADER_ALIASES = {
     "upn": ["upn", "uniquepupilnumber", "pupilupn"],
+    # The MIS's own id for the pupil, which the contacts export may use instead of the UPN.
+    "mis_id": ["pupilid", "pupilmisid", "studentid", "misid", "pupilpersonid", "admissionnumber", "admissionno",
+               "adno", "pupiladmissionnumber", "pupilreference", "studentreference", "childid"],
     "legal_first_name": ["legalfirstname", "legalforename", "legalforenames", "forename", "forenames", "firstname", "givenname"],
     "legal_last_name": ["legallastname", "legalsurname", "surname", "lastname", "familyname"],
     "preferred_first_name": ["preferredfirstname", "preferredforename", "knownas", "chosenforename"],
@@ -87,7 +90,7 @@ FLAG_FIELDS = ("eal", "fsm", "pupil_premium", "looked_after")
 # Fields compared and copied on re-import (when their column is in the file).
 PUPIL_FIELDS = (
     "legal_first_name", "legal_last_name", "preferred_first_name", "preferred_last_name",
-    "date_of_birth", "sex", "year_group", "admission_date", *FLAG_FIELDS,
+    "date_of_birth", "sex", "year_group", "admission_date", "mis_id", *FLAG_FIELDS,
 )
 _ALIAS_TO_FIELD = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
@@ -274,6 +277,10 @@ def _parse_row(number, cells, positions, need_rules, seen_upns, today) -> Import
     for name in ("preferred_first_name", "preferred_last_name"):
         if name in positions:
             row.values[name] = cell(name)[:100]
+    if "mis_id" in positions:
+        if len(cell("mis_id")) > 40:
+            row.errors.append("The MIS id is longer than 40 characters")
+        row.values["mis_id"] = cell("mis_id")[:40]
 
     dob = parse_date(cell("date_of_birth"))
     if dob is None:
@@ -436,7 +443,7 @@ FIELD_LABELS = {
     "legal_first_name": "legal first name", "legal_last_name": "legal last name",
     "preferred_first_name": "preferred first name", "preferred_last_name": "preferred last name",
     "date_of_birth": "date of birth", "sex": "sex", "year_group": "year group", "admission_date": "admission date",
-    "eal": "EAL", "fsm": "FSM", "pupil_premium": "pupil premium", "looked_after": "looked after",
+    "eal": "EAL", "fsm": "FSM", "pupil_premium": "pupil premium", "looked_after": "looked after", "mis_id": "MIS id",
 }
 
 

@@ -176,3 +176,16 @@ def test_the_guide_lists_every_accepted_heading():
               for part in line.split("|")[2:3] for cell in part.split(",")}
     missing = {alias for aliases in importer.HEADER_ALIASES.values() for alias in aliases} - listed
     assert not missing, missing
+
+
+def test_the_pupil_import_keeps_the_mis_id_the_contacts_import_can_match_on(world):
+    from pupils import contact_import, importer
+
+    upn = world.unlisted_pupil.upn
+    head = "UPN,Admission Number,Legal Forename,Legal Surname,DOB,Gender,NC Year Actual,Reg Group\n"
+    text = head + f"{upn},A00042,Cara,Field,06/06/2018,F,{world.unlisted_pupil.year_group},{world.other_form.name}\n"
+    parsed, plan, counts = importer.import_text(text, user=world.senco, commit=True)
+    assert not [r for r in parsed.rows if r.errors]
+    world.unlisted_pupil.refresh_from_db()
+    assert world.unlisted_pupil.mis_id == "A00042"
+    assert contact_import.HEADER_ALIASES["pupil_mis_id"] == importer.HEADER_ALIASES["mis_id"]
