@@ -12,7 +12,7 @@ from django.utils import timezone
 from pupils.filters import use_class_choices
 from pupils.models import BroadArea
 from send_register.forms import DateInput
-from send_register.locking import LockVersionFormMixin
+from send_register.locking import FIELD, LockVersionFormMixin
 
 from .models import PARENT_AREA_LABELS, ClassStrategy, Concern, ConcernAttachment
 from .services import StaffConcernInput
@@ -300,6 +300,8 @@ class StepForm(LockVersionFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         shown, labels = self.LAYOUT[step]
         for name in list(self.fields):
+            if name == FIELD:
+                continue  # the concern's version (LockVersionFormMixin), on every step's form
             if name not in shown:
                 del self.fields[name]
             elif name in labels:

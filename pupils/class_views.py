@@ -85,10 +85,10 @@ def class_add(request):
 @login_required
 def class_edit(request, class_pk):
     group = _group(request, class_pk)
-    form = ClassForm(_post(request), initial={"name": group.name, "kind": group.kind, "year_group": group.year_group})
+    form = ClassForm(_post(request), initial={"name": group.name, "kind": group.kind, "year_group": group.year_group}, lock_from=group)
     if request.method == "POST" and form.is_valid():
         try:
-            group = classes.class_update(group=group, by=request.user, **form.cleaned_data)
+            group = classes.class_update(group=group, by=request.user, lock_version=form.submitted_version(), **form.values())
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

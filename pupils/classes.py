@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Role, User
+from send_register.locking import UNCHECKED, check_and_bump
 
 from .models import ClassGroup, ClassStaff, Pupil, Tier
 
@@ -122,8 +123,11 @@ def class_create(*, name: str, kind: str, year_group: str = "", by) -> ClassGrou
 
 
 @transaction.atomic
-def class_update(*, group: ClassGroup, name: str, kind: str, year_group: str = "", by) -> ClassGroup:
+def class_update(*, group: ClassGroup, name: str, kind: str, year_group: str = "", by, lock_version=UNCHECKED) -> ClassGroup:
+    """Rename a class or change its kind or year. A change made from a page
+    opened before someone else's save is refused (send_register.locking)."""
     group = ClassGroup.objects.select_for_update().get(pk=group.pk)
+    check_and_bump(group, lock_version, "class")
     name = _check_name(name, exclude_pk=group.pk)
     if kind != group.kind and _has_pupils(group):
         raise ValidationError({"kind": "Move or remove its pupils first: a form's pupils and a teaching group's members are recorded differently"})

@@ -230,7 +230,12 @@ class NoticeToldForm(forms.Form):
 # --- Classes and teaching groups (pupils.class_views) -------------------------------
 
 
-class ClassForm(forms.Form):
+class ClassForm(LockVersionFormMixin, forms.Form):
+    """Add a class (no lock_from: nothing to lock) or edit one (lock_from=the
+    class): two people renaming the same class must not overwrite each other."""
+
+    lock_what = "class"
+
     name = forms.CharField(
         label="Name", max_length=60,
         help_text="As your MIS spells it (for example 3 Oak, 7R or 9X1 Maths), so that imports find it",

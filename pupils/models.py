@@ -116,6 +116,7 @@ class ClassGroup(TimeStamped):
         FORM = "form", "Form or registration class"
         TEACHING = "teaching", "Teaching group"
 
+    lock_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking: send_register.locking
     name = models.CharField(max_length=60)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.FORM)
     year_group = models.CharField(max_length=2, choices=YearGroup.choices, blank=True)

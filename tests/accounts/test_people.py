@@ -7,6 +7,7 @@ from accounts.devices import AuthenticatorDevice
 from accounts.models import Role, RoleGrant, SecurityEvent, User
 from send_register.models import OutboundEmail
 from tests.factories import UserFactory
+from tests.locking import with_version
 
 from .conftest import link_in, sign_in
 
@@ -166,9 +167,9 @@ def test_it_lists_people_in_a_fixed_number_of_queries(client_for, world, django_
 
 def test_it_changes_roles_and_logs_each_change(client_for, world):
     client = client_for(world.admin)
+    url = reverse("accounts:user_edit", args=[world.teacher.pk])
     response = client.post(
-        reverse("accounts:user_edit", args=[world.teacher.pk]),
-        {"full_name": "Tom Teacher", "short_name": "Mr T", "roles": [Role.SENCO, Role.PARENT]},
+        url, with_version(client, url, {"full_name": "Tom Teacher", "short_name": "Mr T", "roles": [Role.SENCO, Role.PARENT]})
     )
     assert response.status_code == 302
     teacher = User.objects.get(pk=world.teacher.pk)
@@ -181,9 +182,8 @@ def test_it_changes_roles_and_logs_each_change(client_for, world):
 
 def test_it_will_not_remove_the_last_administrator(client_for, world):
     client = client_for(world.admin)
-    response = client.post(
-        reverse("accounts:user_edit", args=[world.admin.pk]), {"full_name": "Adam Admin Renamed", "roles": [Role.TEACHER]}
-    )
+    url = reverse("accounts:user_edit", args=[world.admin.pk])
+    response = client.post(url, with_version(client, url, {"full_name": "Adam Admin Renamed", "roles": [Role.TEACHER]}))
     assert response.status_code == 200
     assert "Someone must remain an administrator" in response.content.decode()
     admin = User.objects.get(pk=world.admin.pk)
@@ -193,7 +193,8 @@ def test_it_will_not_remove_the_last_administrator(client_for, world):
 
 def test_it_needs_a_role_when_editing(client_for, world):
     client = client_for(world.admin)
-    response = client.post(reverse("accounts:user_edit", args=[world.teacher.pk]), {"full_name": "Tom Teacher", "roles": []})
+    url = reverse("accounts:user_edit", args=[world.teacher.pk])
+    response = client.post(url, with_version(client, url, {"full_name": "Tom Teacher", "roles": []}))
     assert response.status_code == 200
     assert User.objects.get(pk=world.teacher.pk).roles == {Role.TEACHER}
 

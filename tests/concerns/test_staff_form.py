@@ -5,6 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from concerns.models import Concern, ConcernAttachment
+from tests.locking import with_version
 
 from .conftest import PDF, PNG, docx_bytes, staff_concern, upload
 
@@ -64,7 +65,8 @@ def test_it_saves_a_draft_the_author_can_continue(world, client_for, new_pupil, 
     assert page.status_code == 200 and "Finds it hard to start writing" in page.content.decode()
     # Days later: completes and sends it.
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("concerns:edit", args=[concern.pk]), form_data(new_pupil, submit="1"))
+        url = reverse("concerns:edit", args=[concern.pk])
+        response = client.post(url, with_version(client, url, form_data(new_pupil, submit="1")))
     assert response.status_code == 302 and response["Location"] == reverse("concerns:detail", args=[concern.pk])
     concern.refresh_from_db()
     assert concern.step == Concern.Step.SUBMITTED

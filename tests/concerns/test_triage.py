@@ -10,6 +10,8 @@ from django.utils import timezone
 from concerns.models import Concern
 from pupils.models import AccessLog, RegisterEvent, SenStatus
 
+from tests.locking import with_version
+
 from .conftest import advance, parent_concern, staff_concern
 
 Step = Concern.Step
@@ -58,7 +60,9 @@ def test_it_records_a_step_through_its_form(world, client_for):
     url = reverse("concerns:step", args=[concern.pk, Step.STRATEGIES])
     assert client.get(url).status_code == 200
     review = timezone.localdate() + timedelta(days=30)
-    response = client.post(url, {"occurred_on": timezone.localdate().isoformat(), "notes": "Now/next board", "review_date": review.isoformat()})
+    response = client.post(
+        url, with_version(client, url, {"occurred_on": timezone.localdate().isoformat(), "notes": "Now/next board", "review_date": review.isoformat()})
+    )
     assert response.status_code == 302
     concern.refresh_from_db()
     assert concern.step == Step.STRATEGIES and concern.review_date == review
@@ -69,8 +73,10 @@ def test_it_records_a_step_through_its_form(world, client_for):
 def test_it_shows_errors_on_a_step_form_and_saves_nothing(world, client_for):
     concern = advance(staff_concern(world.teacher, world.pupil), world.senco, Step.OBSERVATION)
     url = reverse("concerns:step", args=[concern.pk, Step.STRATEGIES])
-    response = client_for(world.senco).post(
-        url, {"occurred_on": timezone.localdate().isoformat(), "notes": "", "review_date": timezone.localdate().isoformat()}
+    client = client_for(world.senco)
+    response = client.post(
+        url,
+        with_version(client, url, {"occurred_on": timezone.localdate().isoformat(), "notes": "", "review_date": timezone.localdate().isoformat()}),
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
@@ -107,9 +113,9 @@ def test_it_skips_steps_through_its_form(world, client_for):
     concern = advance(staff_concern(world.teacher, world.pupil), world.senco, Step.RECEIVED)
     client = client_for(world.senco)
     url = reverse("concerns:skip", args=[concern.pk])
-    response = client.post(url, {"to_step": Step.SENCO_MEETING, "reason": ""})
+    response = client.post(url, with_version(client, url, {"to_step": Step.SENCO_MEETING, "reason": ""}))
     assert response.status_code == 200 and response.context["form"].errors["reason"]
-    response = client.post(url, {"to_step": Step.SENCO_MEETING, "reason": "Significant needs: EP report from previous school"})
+    response = client.post(url, with_version(client, url, {"to_step": Step.SENCO_MEETING, "reason": "Significant needs: EP report from previous school"}))
     assert response.status_code == 302
     concern.refresh_from_db()
     assert concern.step == Step.SENCO_MEETING
@@ -122,11 +128,12 @@ def test_it_places_on_sen_support_from_the_outcome_page(world, client_for, new_p
     link_parent(world.other_parent, new_pupil)
     concern = advance(staff_concern(world.teacher, new_pupil), world.senco, Step.OBSERVATION)
     mail.outbox.clear()
+    client = client_for(world.senco)
+    url = reverse("concerns:outcome", args=[concern.pk])
+    data = {"outcome": "sen_support", "reason": "Needs beyond the class", "note_for_family": "", "effective_date": timezone.localdate().isoformat()}
+    data = with_version(client, url, data)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(world.senco).post(
-            reverse("concerns:outcome", args=[concern.pk]),
-            {"outcome": "sen_support", "reason": "Needs beyond the class", "note_for_family": "", "effective_date": timezone.localdate().isoformat()},
-        )
+        response = client.post(url, data)
     assert response.status_code == 302
     new_pupil.refresh_from_db()
     assert new_pupil.sen_status == SenStatus.SEN_SUPPORT
@@ -138,10 +145,9 @@ def test_it_places_on_sen_support_from_the_outcome_page(world, client_for, new_p
 
 def test_it_puts_register_errors_next_to_the_outcome(world, client_for):
     concern = advance(staff_concern(world.teacher, world.pupil), world.senco, Step.RECEIVED)
-    response = client_for(world.senco).post(
-        reverse("concerns:outcome", args=[concern.pk]),
-        {"outcome": "sen_support", "reason": "Again", "effective_date": timezone.localdate().isoformat()},
-    )
+    client = client_for(world.senco)
+    url = reverse("concerns:outcome", args=[concern.pk])
+    response = client.post(url, with_version(client, url, {"outcome": "sen_support", "reason": "Again", "effective_date": timezone.localdate().isoformat()}))
     assert response.status_code == 200
     assert "already has SEN support" in response.context["form"].errors["outcome"][0]
     concern.refresh_from_db()
@@ -150,10 +156,9 @@ def test_it_puts_register_errors_next_to_the_outcome(world, client_for):
 
 def test_it_refuses_safeguarding_detail_on_the_outcome_page(world, client_for):
     concern = advance(parent_concern(world.parent, world.pupil), world.senco, Step.RECEIVED)
-    response = client_for(world.senco).post(
-        reverse("concerns:outcome", args=[concern.pk]),
-        {"outcome": "dsl", "reason": "What the child said", "effective_date": timezone.localdate().isoformat()},
-    )
+    client = client_for(world.senco)
+    url = reverse("concerns:outcome", args=[concern.pk])
+    response = client.post(url, with_version(client, url, {"outcome": "dsl", "reason": "What the child said", "effective_date": timezone.localdate().isoformat()}))
     assert response.status_code == 200 and "Do not record safeguarding details" in response.context["form"].errors["reason"][0]
     concern.refresh_from_db()
     assert concern.outcome == "" and "What the child said" not in str(list(concern.history.values()))
@@ -172,7 +177,9 @@ def test_it_offers_no_actions_once_closed(world, client_for):
 
 def test_it_explains_an_empty_outcome_form(world, client_for):
     concern = advance(staff_concern(world.teacher, world.pupil), world.senco, Step.RECEIVED)
-    response = client_for(world.senco).post(reverse("concerns:outcome", args=[concern.pk]), {})
+    client = client_for(world.senco)
+    url = reverse("concerns:outcome", args=[concern.pk])
+    response = client.post(url, with_version(client, url, {}))
     assert response.status_code == 200
     assert response.context["form"].errors["outcome"] == ["Choose an outcome"]
     html = response.content.decode()

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.urls import reverse
 
 from support_plans.interventions.models import Intervention
+from tests.locking import with_version
 
 from .conftest import add_member, add_session, make_intervention, make_placement
 
@@ -58,7 +59,8 @@ def test_the_senco_changes_a_cost_in_pounds(client_for, world):
         "delivered_by": "ta", "location": "Library", "measure": "months", "measure_name": "Reading age",
         "expected_gain": "2", "is_active": "on", "hourly_cost": "16.25", "other_cost": "",
     }
-    assert client.post(reverse("interventions:edit", args=[intervention.pk]), data).status_code == 302
+    url = reverse("interventions:edit", args=[intervention.pk])
+    assert client.post(url, with_version(client, url, data)).status_code == 302
     intervention.refresh_from_db()
     assert (intervention.hourly_cost_pence, intervention.other_cost_pence) == (1625, 0)
     assert intervention.history.count() == 2

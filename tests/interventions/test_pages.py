@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from support_plans.interventions.models import Intervention, Placement, PlacementPupil, Session
 from send_register.calendar import today
+from tests.locking import with_version
 
 from .conftest import add_member, add_session, make_intervention, make_placement
 
@@ -203,9 +204,10 @@ def test_the_senco_builds_the_catalogue_and_a_group(client_for, world, past):
     assert (member.pupil, member.entry_value) == (world.pupil, Decimal(4))
 
     exit_day = past + timedelta(days=30)
-    response = client.post(reverse("interventions:member_assessment", args=[member.pk]), {
+    url = reverse("interventions:member_assessment", args=[member.pk])
+    response = client.post(url, with_version(client, url, {
         "entry_value": "4", "entry_date": past.isoformat(), "exit_value": "8", "exit_date": exit_day.isoformat(), "outcome": "exceeded",
-    })
+    }))
     assert response.status_code == 302
     member.refresh_from_db()
     assert (member.exit_value, member.exit_date, member.outcome) == (Decimal(8), exit_day, "exceeded")
@@ -223,9 +225,10 @@ def test_it_shows_bad_catalogue_and_assessment_input_and_saves_nothing(client_fo
     assert not Intervention.objects.filter(name="Half done").exists()
 
     member = mine.members.get(pupil=world.pupil)
-    response = client.post(reverse("interventions:member_assessment", args=[member.pk]), {
+    url = reverse("interventions:member_assessment", args=[member.pk])
+    response = client.post(url, with_version(client, url, {
         "entry_value": "84", "entry_date": past.isoformat(), "exit_value": "90", "exit_date": (past - timedelta(days=1)).isoformat(),
-    })
+    }))
     assert response.status_code == 200
     assert "must come after the entry assessment" in response.content.decode()
     member.refresh_from_db()
@@ -263,7 +266,7 @@ def test_the_ta_records_assessments_for_their_own_group_only(client_for, world, 
     url = reverse("interventions:member_assessment", args=[member.pk])
     page = client.get(url)
     assert page.status_code == 200 and "£" not in page.content.decode()
-    response = client.post(url, {"entry_value": "84", "entry_date": past.isoformat(), "exit_value": "", "exit_date": "", "outcome": ""})
+    response = client.post(url, with_version(client, url, {"entry_value": "84", "entry_date": past.isoformat(), "exit_value": "", "exit_date": "", "outcome": ""}))
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.entry_value == Decimal(84)
@@ -285,8 +288,8 @@ def test_the_ta_who_runs_a_group_records_for_every_pupil_in_it(client_for, world
     client = client_for(world.ta)
     page = client.get(reverse("interventions:placement_detail", args=[mine.pk])).content.decode()
     assert reverse("interventions:member_assessment", args=[outsider.pk]) in page
-    response = client.post(reverse("interventions:member_assessment", args=[outsider.pk]),
-                           {"entry_value": "77", "entry_date": past.isoformat(), "exit_value": "", "exit_date": "", "outcome": ""})
+    url = reverse("interventions:member_assessment", args=[outsider.pk])
+    response = client.post(url, with_version(client, url, {"entry_value": "77", "entry_date": past.isoformat(), "exit_value": "", "exit_date": "", "outcome": ""}))
     assert response.status_code == 302
     outsider.refresh_from_db()
     assert outsider.entry_value == Decimal(77)

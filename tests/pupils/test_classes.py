@@ -10,6 +10,8 @@ from accounts.models import Role
 from pupils import access, classes
 from pupils.models import ClassGroup, ClassStaff, Pupil, Tier
 
+from tests.locking import with_version
+
 from ..factories import ClassGroupFactory, PupilFactory, UserFactory, add_staff
 
 
@@ -103,7 +105,8 @@ def test_it_creates_and_renames_a_group_with_history(world, client_for):
     g = ClassGroup.objects.get(name="10Y2 Science")
     assert response.status_code == 302 and response["Location"] == detail(g)
     assert (g.kind, g.year_group) == ("teaching", "10")
-    client.post(reverse("pupils:class_edit", args=[g.pk]), {"name": "10Y2 Biology", "kind": "teaching", "year_group": "10"})
+    url = reverse("pupils:class_edit", args=[g.pk])
+    client.post(url, with_version(client, url, {"name": "10Y2 Biology", "kind": "teaching", "year_group": "10"}))
     g.refresh_from_db()
     assert g.name == "10Y2 Biology"
     assert [(h.history_type, h.name, h.history_user) for h in g.history.order_by("history_id")] == [
@@ -124,7 +127,9 @@ def test_a_duplicate_or_empty_name_is_refused_by_the_field(world, client_for):
 
 
 def test_the_kind_cannot_change_while_the_class_has_pupils(world, client_for):
-    response = client_for(world.senco).post(reverse("pupils:class_edit", args=[world.form.pk]), {"name": "3 Oak", "kind": "teaching"})
+    client = client_for(world.senco)
+    url = reverse("pupils:class_edit", args=[world.form.pk])
+    response = client.post(url, with_version(client, url, {"name": "3 Oak", "kind": "teaching"}))
     assert "Move or remove its pupils first" in response.content.decode()
     world.form.refresh_from_db()
     assert world.form.kind == "form"

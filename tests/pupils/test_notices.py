@@ -16,6 +16,7 @@ from pupils.models import Contact, ParentNotice, RegisterEvent, SenStatus
 from pupils.services import register_place
 from reviews import deadlines
 from send_register.pdf import render_pdf_bytes
+from tests.locking import with_version
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +38,12 @@ def _parents(pupil):
 
 def _place(client_for, world, pupil, django_capture_on_commit_callbacks):
     client = client_for(world.senco)
+    url = reverse("pupils:status", args=[pupil.pk])
+    data = with_version(client, url, {
+        "status": SenStatus.SEN_SUPPORT, "effective_date": timezone.localdate().isoformat(), "reason": "Assessed in class",
+    })
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("pupils:status", args=[pupil.pk]), {
-            "status": SenStatus.SEN_SUPPORT, "effective_date": timezone.localdate().isoformat(), "reason": "Assessed in class",
-        })
+        response = client.post(url, data)
     return client, response, RegisterEvent.objects.filter(pupil=pupil).first()
 
 

@@ -14,6 +14,7 @@ from reports.models import InformationReport, ParentSurvey, ReportAnswer
 from send_register.calendar import current_term
 from send_register.models import PdfJob
 from tests.factories import PupilFactory
+from tests.locking import with_version
 
 from .conftest import place
 
@@ -98,13 +99,15 @@ def test_the_senco_starts_answers_and_publishes_the_report(world, year, client_f
     report = InformationReport.objects.get(academic_year=year)
     assert response.url == report.get_absolute_url()
     for item in ReportAnswer.objects.filter(report=report).values_list("item", flat=True):
-        response = client.post(reverse("reports:item_edit", args=[report.slug, item]), {"text": f"Answer {item}"})
+        url = reverse("reports:item_edit", args=[report.slug, item])
+        response = client.post(url, with_version(client, url, {"text": f"Answer {item}"}))
         assert response.status_code == 302
     assert ReportAnswer.objects.get(report=report, item="12").text == "Answer 12"
-    response = client.post(reverse("reports:report_dates", args=[report.slug]), {
+    url = reverse("reports:report_dates", args=[report.slug])
+    response = client.post(url, with_version(client, url, {
         "governor_approval_date_0": "20", "governor_approval_date_1": "11", "governor_approval_date_2": "2026",
         "next_review_date_0": "20", "next_review_date_1": "11", "next_review_date_2": "2027",
-    })
+    }))
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.governor_approval_date == date(2026, 11, 20)
@@ -133,9 +136,10 @@ def test_publishing_with_items_missing_shows_them_and_saves_nothing(world, year,
 
 def test_bad_dates_show_an_error_next_to_the_field(world, full_report, client_for):
     client = client_for(world.senco)
-    response = client.post(reverse("reports:report_dates", args=[full_report.slug]), {
+    url = reverse("reports:report_dates", args=[full_report.slug])
+    response = client.post(url, with_version(client, url, {
         "governor_approval_date_0": "31", "governor_approval_date_1": "2", "governor_approval_date_2": "2026",
-    })
+    }))
     assert response.status_code == 200
     assert "must be a real date" in response.content.decode()
     full_report.refresh_from_db()
@@ -331,7 +335,9 @@ def _get_ok(client, url) -> str:
 
 
 def test_an_answer_that_is_too_long_is_refused_next_to_the_field(world, full_report, client_for):
-    response = client_for(world.senco).post(reverse("reports:item_edit", args=[full_report.slug, "5"]), {"text": "x" * 20001})
+    client = client_for(world.senco)
+    url = reverse("reports:item_edit", args=[full_report.slug, "5"])
+    response = client.post(url, with_version(client, url, {"text": "x" * 20001}))
     assert response.status_code == 200
     body = response.content.decode()
     assert "There is a problem" in body and 'href="#id_text"' in body

@@ -11,6 +11,7 @@ from pupils.models import AccessLog, SenStatus
 from reviews import deadlines, services
 from reviews.models import AnnualReview, AssessmentRequest, EHCPlan, EvidenceItem, PlanOutcome, ReviewInvitee
 from tests.factories import PupilFactory
+from tests.locking import with_version
 
 from .conftest import today
 
@@ -117,7 +118,8 @@ def test_the_senco_records_a_plan_with_sections_e_and_f(world, client_for, djang
         "f-TOTAL_FORMS": "1", "f-INITIAL_FORMS": "0", "f-MIN_NUM_FORMS": "0", "f-MAX_NUM_FORMS": "1000",
         "f-0-what": "Reading group", "f-0-how_often": "Daily", "f-0-how_long": "20 minutes", "f-0-who": "TA", "f-0-order": "0",
     }
-    response = client.post(reverse("reviews:plan_sections", args=[plan.pk]), data)
+    url = reverse("reviews:plan_sections", args=[plan.pk])
+    response = client.post(url, with_version(client, url, data))
     assert response.status_code == 302
     assert list(plan.outcomes.values_list("outcome", flat=True)) == ["Reads a book at her level"]
     assert plan.provision.get().how_often == "Daily"
@@ -161,7 +163,8 @@ def test_the_senco_records_a_review_from_invitation_to_report(world, client_for,
     n = len(invitees)
     data.update({f"inv-{n}-review": str(review.pk), f"inv-{n}-role": "receiving", f"inv-{n}-name": "Hill Top Academy",
                  f"inv-{n}-invited_on": (meeting - timedelta(days=21)).isoformat(), f"inv-{n}-attended": "true"})
-    response = client.post(reverse("reviews:review_invitees", args=[review.pk]), data, follow=True)
+    url = reverse("reviews:review_invitees", args=[review.pk])
+    response = client.post(url, with_version(client, url, data), follow=True)
     assert b"less than 2 weeks before the meeting" in response.content  # the EP, invited 10 days before
     assert review.invitees.count() == 6 and review.invitees.get(role="receiving").attended is True
     progress = list(review.progress.order_by("pk"))
@@ -169,14 +172,16 @@ def test_the_senco_records_a_review_from_invitation_to_report(world, client_for,
             "p-MAX_NUM_FORMS": "1000"}
     for n, row in enumerate(progress):
         data.update({f"p-{n}-id": str(row.pk), f"p-{n}-rating": "on_track", f"p-{n}-evidence": "Reading age up 9 months"})
-    assert client.post(reverse("reviews:review_progress", args=[review.pk]), data).status_code == 302
+    url = reverse("reviews:review_progress", args=[review.pk])
+    assert client.post(url, with_version(client, url, data)).status_code == 302
     assert set(review.progress.values_list("rating", flat=True)) == {"on_track"}
-    response = client.post(reverse("reviews:review_edit", args=[review.pk]), {
+    url = reverse("reviews:review_edit", args=[review.pk])
+    response = client.post(url, with_version(client, url, {
         "meeting_date": meeting.isoformat(), "held": "on", "advice_circulated_on": (meeting - timedelta(days=14)).isoformat(),
         "parents_views": "Pleased", "pupil_views": "I like reading now", "provision_review": "Delivered in full",
         "recommendation": "amend", "recommendation_reasons": "Outcome 1 met", "proposed_outcomes": "Writes a paragraph",
         "report_sent_on": today().isoformat(),
-    })
+    }))
     assert response.status_code == 302
     review.refresh_from_db()
     assert review.status == AnnualReview.Status.REPORT_SENT and review.recommendation == "amend"
@@ -186,9 +191,11 @@ def test_the_senco_records_a_review_from_invitation_to_report(world, client_for,
 
 def test_bad_review_input_is_shown_next_to_the_field(world, client_for, make_plan, make_review):
     review = make_review(make_plan(), meeting_date=today() - timedelta(days=3))
-    response = client_for(world.senco).post(reverse("reviews:review_edit", args=[review.pk]), {
+    client = client_for(world.senco)
+    url = reverse("reviews:review_edit", args=[review.pk])
+    response = client.post(url, with_version(client, url, {
         "meeting_date": review.meeting_date.isoformat(), "held": "on", "report_sent_on": (today() - timedelta(days=4)).isoformat(),
-    })
+    }))
     assert response.status_code == 200 and b"The report cannot be sent before the meeting" in response.content
     review.refresh_from_db()
     assert review.status == AnnualReview.Status.PLANNED and review.report_sent_on is None
@@ -227,7 +234,8 @@ def test_the_senco_records_a_request_its_steps_and_evidence(world, client_for):
     data = {f"provided_{k}": "" for k in EvidenceItem.Key.values}
     data.update({f"note_{k}": "" for k in EvidenceItem.Key.values})
     data.update({"provided_health": "on", "note_health": "Paediatric letter (paper file)"})
-    assert client.post(reverse("reviews:request_evidence", args=[req.pk]), data).status_code == 302
+    url = reverse("reviews:request_evidence", args=[req.pk])
+    assert client.post(url, with_version(client, url, data)).status_code == 302
     item = EvidenceItem.objects.get(key="health")
     assert item.provided and item.note == "Paediatric letter (paper file)"
 
@@ -270,12 +278,13 @@ def test_ceasing_from_the_page(world, client_for, make_plan):
 
 def test_review_settings(world, client_for):
     client = client_for(world.senco)
-    response = client.post(reverse("reviews:settings"), {"annual_anchor": "la_decision", "under5_interval_months": "9",
-                                                         "meeting_buffer_weeks": "4", "reminder_days": "28,14,7,0"})
+    url = reverse("reviews:settings")
+    response = client.post(url, with_version(client, url, {"annual_anchor": "la_decision", "under5_interval_months": "9",
+                                                           "meeting_buffer_weeks": "4", "reminder_days": "28,14,7,0"}))
     assert response.status_code == 200 and b"govuk-error-summary" in response.content
-    response = client.post(reverse("reviews:settings"), {"annual_anchor": "la_decision", "under5_interval_months": "3",
-                                                         "meeting_buffer_weeks": "4", "reminder_days": "21, 7, 0",
-                                                         "reminder_time": "07:15", "transfer_years": "n2, 6"})
+    response = client.post(url, with_version(client, url, {"annual_anchor": "la_decision", "under5_interval_months": "3",
+                                                           "meeting_buffer_weeks": "4", "reminder_days": "21, 7, 0",
+                                                           "reminder_time": "07:15", "transfer_years": "n2, 6"}))
     assert response.status_code == 302
     from reviews.models import ReviewSettings
 

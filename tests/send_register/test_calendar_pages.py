@@ -8,6 +8,7 @@ from django.urls import reverse
 from send_register import calendar as cal
 from send_register.models import AcademicYear, CensusDay, Term
 from tests.factories import Role, UserFactory
+from tests.locking import with_version
 
 CALENDAR = reverse("school:calendar")
 ADD = reverse("school:year_add")
@@ -124,7 +125,8 @@ def test_it_starts_with_the_current_year_when_there_is_none(db, client_for, on_d
 
 def test_it_changes_a_terms_dates(world, client_for, autumn):
     url = reverse("school:term_edit", args=[autumn.pk])
-    response = client_for(world.senco).post(url, _term_post(date(2026, 9, 3), date(2026, 12, 18), date(2026, 10, 26), date(2026, 10, 30)))
+    client = client_for(world.senco)
+    response = client.post(url, with_version(client, url, _term_post(date(2026, 9, 3), date(2026, 12, 18), date(2026, 10, 26), date(2026, 10, 30))))
     assert response.status_code == 302
     autumn.refresh_from_db()
     assert (autumn.start, autumn.end) == (date(2026, 9, 3), date(2026, 12, 18))
@@ -133,7 +135,8 @@ def test_it_changes_a_terms_dates(world, client_for, autumn):
 
 def test_it_can_remove_half_term(world, client_for, autumn):
     url = reverse("school:term_edit", args=[autumn.pk])
-    client_for(world.admin).post(url, _term_post(autumn.start, autumn.end))
+    client = client_for(world.admin)
+    assert client.post(url, with_version(client, url, _term_post(autumn.start, autumn.end))).status_code == 302
     autumn.refresh_from_db()
     assert autumn.half_term_start is None and autumn.half_term_end is None
 
@@ -160,7 +163,9 @@ def test_it_shows_the_term_form_with_current_dates(world, client_for, autumn):
 )
 def test_it_rejects_bad_term_dates_and_saves_nothing(world, client_for, autumn, post, field, message):
     before = (autumn.start, autumn.end, autumn.half_term_start, autumn.half_term_end)
-    response = client_for(world.senco).post(reverse("school:term_edit", args=[autumn.pk]), post)
+    client = client_for(world.senco)
+    url = reverse("school:term_edit", args=[autumn.pk])
+    response = client.post(url, with_version(client, url, post))
     assert response.status_code == 200
     html = response.content.decode()
     assert message in html
@@ -182,12 +187,12 @@ def test_it_sets_changes_and_clears_census_days(world, client_for):
     client = client_for(world.senco)
     html = client.get(url).content.decode()
     assert "Usually the first Thursday in October, which in 2026/27 is 1 October 2026" in html
-    response = client.post(url, {**_date("autumn", date(2026, 10, 1)), **_date("spring", date(2027, 1, 21)), **_date("summer", date(2027, 5, 20))})
+    response = client.post(url, with_version(client, url, {**_date("autumn", date(2026, 10, 1)), **_date("spring", date(2027, 1, 21)), **_date("summer", date(2027, 5, 20))}))
     assert response.status_code == 302
     assert dict(year.census_days.values_list("season", "day")) == {
         "autumn": date(2026, 10, 1), "spring": date(2027, 1, 21), "summer": date(2027, 5, 20),
     }
-    client.post(url, {**_date("autumn", date(2026, 10, 8)), **_date("spring", date(2027, 1, 21)), **_date("summer", None)})
+    client.post(url, with_version(client, url, {**_date("autumn", date(2026, 10, 8)), **_date("spring", date(2027, 1, 21)), **_date("summer", None)}))
     assert dict(year.census_days.values_list("season", "day")) == {"autumn": date(2026, 10, 8), "spring": date(2027, 1, 21)}
     assert "8 October 2026" in client.get(CALENDAR).content.decode() or "Thursday 8 October 2026" in client.get(CALENDAR).content.decode()
 
@@ -204,7 +209,9 @@ def test_it_rejects_bad_census_days_and_saves_nothing(world, client_for, season,
     year = cal.ensure_academic_year(2026)
     CensusDay.objects.create(academic_year=year, season="autumn", day=date(2026, 10, 1))
     post = {**_date("autumn", date(2026, 10, 1)), **_date("spring", None), **_date("summer", None), **_date(season, day)}
-    response = client_for(world.admin).post(reverse("school:census_edit", args=[year.pk]), post)
+    client = client_for(world.admin)
+    url = reverse("school:census_edit", args=[year.pk])
+    response = client.post(url, with_version(client, url, post))
     assert response.status_code == 200
     assert message in response.content.decode()
     assert list(year.census_days.values_list("season", "day")) == [("autumn", date(2026, 10, 1))]

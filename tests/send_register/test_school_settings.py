@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from send_register.models import School
+from tests.locking import with_version
 
 URL = reverse("school:settings")
 
@@ -29,7 +30,7 @@ VALID = {
 @pytest.mark.parametrize("persona", ["senco", "admin"])
 def test_it_saves_the_school_profile(world, client_for, persona):
     client = client_for(getattr(world, persona))
-    response = client.post(URL, VALID)
+    response = client.post(URL, with_version(client, URL, VALID))
     assert response.status_code == 302
     assert response.url == URL
     school = School.objects.get(pk=1)
@@ -85,7 +86,8 @@ def test_it_sends_anonymous_to_sign_in(world, client):
     ],
 )
 def test_it_shows_errors_next_to_the_field_and_saves_nothing(world, client_for, field, value, message):
-    response = client_for(world.admin).post(URL, {**VALID, field: value})
+    client = client_for(world.admin)
+    response = client.post(URL, with_version(client, URL, {**VALID, field: value}))
     assert response.status_code == 200
     html = response.content.decode()
     assert message in html
