@@ -189,6 +189,7 @@ EDIT_CASES = {
 # Views with a date field that do not edit a saved record: each records
 # something new (so saving it is meant to change what is stored) or filters.
 NOT_EDITS = {
+    "pupils:parent_confirm": "a parent's answer (their child's date of birth), checked and never stored",
     "support_plans:plan_create": "writes a new plan",
     "support_plans:plan_new_version": "starts a new version of the plan",
     "support_plans:cycle_close": "closes the cycle",
