@@ -41,7 +41,7 @@ def event_notices(request, pk, event_pk):
         "event": event,
         "notices": [(n, letters.get(n.pk)) for n in rows],
         "not_yet": not_yet,
-        "needs_notice": notices.event_needs_notice(event),
+        "needs_notice": event.tells_parents,
         "no_contacts": not rows and not not_yet,
     })
 
@@ -53,7 +53,7 @@ def event_notices_queue(request, pk, event_pk):
     added after it was made)."""
     pupil = _manager_pupil(request, pk)
     event = get_object_or_404(RegisterEvent, pk=event_pk, pupil=pupil)
-    if not notices.event_needs_notice(event):
+    if not event.tells_parents:
         raise PermissionDenied
     made = notices.notices_queue(event=event)
     messages.success(request, f"{len(made)} parent{'s' if len(made) != 1 else ''} added to this notice" if made else "Every parent already has a notice")

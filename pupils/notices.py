@@ -38,10 +38,6 @@ def contacts_to_tell(pupil: Pupil):
             .select_related("contact", "access_link__parent").order_by("priority", "pk"))
 
 
-def event_needs_notice(event: RegisterEvent) -> bool:
-    return event.tells_parents
-
-
 def _greeting(contact) -> str:
     if contact.title and contact.last_name:
         return f"{contact.title} {contact.last_name}"

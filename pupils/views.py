@@ -23,7 +23,7 @@ from accounts.models import User
 from accounts.stepup import require_recent_mfa
 from send_register.datacache import cached
 
-from . import access, notices, importer, selectors, services
+from . import access, importer, selectors, services
 from .forms import (
     AgencyEndForm,
     AgencyForm,
@@ -261,7 +261,7 @@ def status_change(request, pk):
 def _status_change_next(request, pupil, event: RegisterEvent) -> str:
     """Where the status form goes after saving: the pupil page, or the
     parents-told page with a warning when some parents cannot be emailed."""
-    if event is None or not notices.event_needs_notice(event):
+    if event is None or not event.tells_parents:
         return pupil.get_absolute_url()
     made = list(event.notices.all())
     letters = [n for n in made if n.method != ParentNotice.Method.EMAIL]
