@@ -15,14 +15,13 @@ itself and can be forged): send_register/addresses.py. docs/deploy.md says
 how to set it.
 """
 
-from axes.handlers.database import AxesDatabaseHandler
 from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_ip_address, get_client_username
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.db.models import Sum
-
 
 
 def address_failures(request) -> int:
