@@ -55,3 +55,7 @@ class LinkAccountForm(forms.Form):
 
 class ConfirmChildForm(forms.Form):
     date_of_birth = date_field("Your child's date of birth")
+    date_of_birth.error_messages.update({
+        "required": "Enter your child's date of birth",
+        "invalid": "Enter your child's date of birth as a real date",
+    })

@@ -81,3 +81,10 @@ def test_a_confirmed_parent_is_not_asked_again(world, client_for):
     response = client_for(world.parent).get(reverse("pupils:parent_confirm"))
     assert response.status_code == 302 and response.url == reverse("pupils:parent_children")
     assert client_for(world.teacher).get(reverse("pupils:parent_confirm")).status_code == 403
+
+
+def test_an_empty_answer_is_asked_for_in_plain_words(world, client_for):
+    parent, (link,) = _new_parent(world, world.unlisted_pupil)
+    page = client_for(parent).post(reverse("pupils:parent_confirm"), {"date_of_birth": ""}).content.decode()
+    assert "Enter your child&#x27;s date of birth" in page
+    assert ParentLink.objects.get(pk=link.pk).confirmed_at is None
