@@ -22,8 +22,6 @@ Nothing here logs names or email addresses; messages name row numbers.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -33,7 +31,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from pupils.importer import ImportFailed, content_hash, decode_upload  # noqa: F401 - one way to read an upload
+from pupils.importer import ImportFailed, content_hash, decode_upload, open_csv, read_rows  # noqa: F401 - one way to read an upload
 from pupils.models import ClassGroup, ClassStaff, ImportBatch
 from send_register.datacache import note_change
 
@@ -115,14 +113,8 @@ class ParsedFile:
 def parse_csv(text: str) -> ParsedFile:
     """Read a staff CSV; every problem is reported by its row number."""
     parsed = ParsedFile()
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        parsed.header_errors.append("The file is empty")
-        return parsed
-    except csv.Error:
-        parsed.header_errors.append("The file is not a CSV file")
+    reader, header = open_csv(text, parsed.header_errors)
+    if reader is None:
         return parsed
     positions: dict[str, int] = {}
     for index, name in enumerate(header):
@@ -142,18 +134,7 @@ def parse_csv(text: str) -> ParsedFile:
         return parsed
 
     seen_emails: dict[str, int] = {}
-    try:
-        for number, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            if len(parsed.rows) >= MAX_ROWS:
-                parsed.header_errors.append(f"The file has more than {MAX_ROWS:,} people: split it")
-                break
-            parsed.rows.append(_parse_row(number, cells, positions, seen_emails))
-    except csv.Error:
-        parsed.header_errors.append(f"The file could not be read as CSV after row {len(parsed.rows) + 1}")
-    if not parsed.rows and not parsed.header_errors:
-        parsed.header_errors.append("The file has a header but no people")
+    read_rows(reader, parsed, lambda number, cells: _parse_row(number, cells, positions, seen_emails), limit=MAX_ROWS, noun="people")
     return parsed
 
 

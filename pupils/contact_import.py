@@ -29,8 +29,6 @@ Nothing here logs names, emails or phone numbers; messages name row numbers.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -45,7 +43,7 @@ from stdnum.gb import upn as upn_check
 
 from send_register.datacache import note_change
 
-from .importer import FALSE, TRUE, ImportFailed, _key, content_hash, decode_upload  # noqa: F401  (shared helpers)
+from .importer import FALSE, TRUE, ImportFailed, _key, content_hash, decode_upload, open_csv, read_rows  # noqa: F401  (shared helpers)
 from .importer import HEADER_ALIASES as PUPIL_HEADER_ALIASES
 from .models import Contact, ImportBatch, ImportColumnMap, ParentLink, Pupil, PupilContact
 
@@ -181,24 +179,15 @@ def save_maps(mapping: dict[str, str], *, user) -> None:
 
 
 def read_header(text: str) -> list[str]:
-    try:
-        return next(csv.reader(io.StringIO(text)))
-    except (StopIteration, csv.Error):
-        return []
+    return open_csv(text, [])[1] or []
 
 
 def parse_csv(text: str, saved_maps: dict[str, str] | None = None) -> ParsedFile:
     """Read a contacts export. Nothing is looked up in the database here."""
     saved_maps = saved_maps or {}
     parsed = ParsedFile()
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        parsed.header_errors.append("The file is empty")
-        return parsed
-    except csv.Error:
-        parsed.header_errors.append("The file is not a CSV file")
+    reader, header = open_csv(text, parsed.header_errors)
+    if reader is None:
         return parsed
 
     for index, heading in enumerate(header):
@@ -224,18 +213,7 @@ def parse_csv(text: str, saved_maps: dict[str, str] | None = None) -> ParsedFile
     if parsed.header_errors:
         return parsed
 
-    try:
-        for number, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            if len(parsed.rows) >= MAX_ROWS:
-                parsed.header_errors.append(f"The file has more than {MAX_ROWS:,} rows: split it")
-                break
-            parsed.rows.append(_parse_row(number, cells, parsed.positions))
-    except csv.Error:
-        parsed.header_errors.append(f"The file could not be read as CSV after row {len(parsed.rows) + 1}")
-    if not parsed.rows and not parsed.header_errors:
-        parsed.header_errors.append("The file has a header but no contacts")
+    read_rows(reader, parsed, lambda number, cells: _parse_row(number, cells, parsed.positions), limit=MAX_ROWS, noun="contacts")
     return parsed
 
 

@@ -185,20 +185,46 @@ SEN_WORDS = {
 }
 
 
+def open_csv(text: str, errors: list[str]):
+    """A CSV reader past its header row, and that row; (None, None) when the
+    file has no header, the reason added to `errors`. One way to open every
+    import (pupils, contacts, staff)."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return reader, next(reader)
+    except StopIteration:
+        errors.append("The file is empty")
+    except csv.Error:
+        errors.append("The file is not a CSV file")
+    return None, None
+
+
+def read_rows(reader, parsed, parse_row, *, limit: int, noun: str) -> None:
+    """Each data row of an opened CSV through parse_row(number, cells) into
+    parsed.rows (the header is row 1, so the first data row is 2); blank lines
+    skipped; a problem with the file as a whole goes to parsed.header_errors."""
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue  # blank lines at the end of an export
+            if len(parsed.rows) >= limit:
+                parsed.header_errors.append(f"The file has more than {limit:,} {noun}: split it")
+                break
+            parsed.rows.append(parse_row(number, cells))
+    except csv.Error:
+        parsed.header_errors.append(f"The file could not be read as CSV after row {len(parsed.rows) + 1}")
+    if not parsed.rows and not parsed.header_errors:
+        parsed.header_errors.append(f"The file has a header but no {noun}")
+
+
 def parse_csv(text: str, need_rules: dict[str, NeedRule], *, today: date | None = None) -> ParsedFile:
     """Read an MIS export. Every problem is reported against its row number
     (the header is row 1, the first pupil row 2); nothing is looked up in the
     database here."""
     today = today or timezone.localdate()
     parsed = ParsedFile()
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        parsed.header_errors.append("The file is empty")
-        return parsed
-    except csv.Error:
-        parsed.header_errors.append("The file is not a CSV file")
+    reader, header = open_csv(text, parsed.header_errors)
+    if reader is None:
         return parsed
 
     positions: dict[str, int] = {}
@@ -217,18 +243,8 @@ def parse_csv(text: str, need_rules: dict[str, NeedRule], *, today: date | None 
         return parsed
 
     seen_upns: dict[str, int] = {}
-    try:
-        for number, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue  # blank lines at the end of an export
-            if len(parsed.rows) >= MAX_ROWS:
-                parsed.header_errors.append(f"The file has more than {MAX_ROWS:,} pupils: split it")
-                break
-            parsed.rows.append(_parse_row(number, cells, positions, need_rules, seen_upns, today))
-    except csv.Error:
-        parsed.header_errors.append("The file could not be read as CSV after row {}".format(len(parsed.rows) + 1))
-    if not parsed.rows and not parsed.header_errors:
-        parsed.header_errors.append("The file has a header but no pupils")
+    read_rows(reader, parsed, lambda number, cells: _parse_row(number, cells, positions, need_rules, seen_upns, today),
+              limit=MAX_ROWS, noun="pupils")
     if "teaching_groups" in positions:
         _leave_out_forms(parsed.rows, {row.class_name for row in parsed.rows if row.class_name})
     return parsed
