@@ -76,6 +76,7 @@ def staff_import_preview(request, pk):
         created=plan.of("create")[:PREVIEW_LIMIT],
         updated=plan.of("update")[:PREVIEW_LIMIT],
         refused=plan.refused,
+        refused_rows=[change.row for change in plan.refused],
         limit=PREVIEW_LIMIT,
     )
     return render(request, "accounts/staff_import_preview.html", context)
