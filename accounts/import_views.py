@@ -2,15 +2,13 @@
 all-or-nothing confirmation as the pupil import, and the test email."""
 
 import logging
-from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from pupils import importer as pupil_importer
 from pupils.models import ImportBatch
 
 from . import services
@@ -31,17 +29,9 @@ def staff_import(request):
     form = _staff_upload_form()(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         text = importer.decode_upload(form.cleaned_data["file"].read())
-        # One waiting preview per person, none older than a day.
-        stale = Q(uploaded_by=request.user) | Q(created_at__lt=timezone.now() - timedelta(days=1))
-        ImportBatch.objects.filter(stale, kind=ImportBatch.Kind.STAFF, status=ImportBatch.Status.PREVIEWED).update(
-            status=ImportBatch.Status.DISCARDED, content=""
-        )
-        batch = ImportBatch.objects.create(
-            kind=ImportBatch.Kind.STAFF, uploaded_by=request.user, content=text,
-            sha256=importer.content_hash(text), row_count=max(text.count("\n") - 1, 0),
-        )
+        batch = pupil_importer.batch_start(kind=ImportBatch.Kind.STAFF, text=text, user=request.user)
         return redirect("accounts:staff_import_preview", pk=batch.pk)
-    recent = ImportBatch.objects.filter(kind=ImportBatch.Kind.STAFF, status=ImportBatch.Status.APPLIED).select_related("uploaded_by")[:5]
+    recent = pupil_importer.recent_batches(ImportBatch.Kind.STAFF)
     return render(request, "accounts/staff_import_form.html", {"form": form, "recent": recent})
 
 

@@ -9,7 +9,6 @@ so that an administrator can run the import and the invitations."""
 
 import logging
 from urllib.parse import urlencode
-from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import access, contact_import, contacts
+from . import access, contact_import, contacts, importer
 from .contact_forms import ColumnMapForm, ConfirmChildForm, ContactImportConfirmForm, InviteForm, LinkAccountForm
 from .forms import ImportUploadForm
 from .models import ImportBatch, PupilContact
@@ -52,18 +51,9 @@ def contact_import_upload(request):
     form.fields["file"].help_text = "One row per pupil and contact: the pupil's UPN, the contact's name, relationship, parental responsibility, email and phone"
     if request.method == "POST" and form.is_valid():
         text = contact_import.decode_upload(form.cleaned_data["file"].read())
-        # One waiting preview per person, none older than a day: contact
-        # details in an unconfirmed file are not kept.
-        stale = Q(uploaded_by=request.user) | Q(created_at__lt=timezone.now() - timedelta(days=1))
-        ImportBatch.objects.filter(stale, kind=ImportBatch.Kind.CONTACTS, status=ImportBatch.Status.PREVIEWED).update(
-            status=ImportBatch.Status.DISCARDED, content=""
-        )
-        batch = ImportBatch.objects.create(
-            kind=ImportBatch.Kind.CONTACTS, uploaded_by=request.user, content=text,
-            sha256=contact_import.content_hash(text), row_count=max(text.count("\n") - 1, 0),
-        )
+        batch = importer.batch_start(kind=ImportBatch.Kind.CONTACTS, text=text, user=request.user)
         return redirect("pupils:contact_import_preview", pk=batch.pk)
-    recent = ImportBatch.objects.filter(kind=ImportBatch.Kind.CONTACTS, status=ImportBatch.Status.APPLIED).select_related("uploaded_by")[:5]
+    recent = importer.recent_batches(ImportBatch.Kind.CONTACTS)
     return render(request, "pupils/contacts/import_form.html", {
         "form": form, "recent": recent,
         "aliases": {contact_import.FIELD_LABELS[name]: names for name, names in contact_import.HEADER_ALIASES.items()},

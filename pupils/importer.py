@@ -27,16 +27,17 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from send_register.datacache import note_change
 from stdnum.gb import upn as upn_check
 
-from .models import ClassGroup, NeedType, Pupil, PupilNeed, SenStatus, YearGroup, validate_upn
+from .models import ClassGroup, ImportBatch, NeedType, Pupil, PupilNeed, SenStatus, YearGroup, validate_upn
 from .services import needs_set, register_place_new_pupils, register_set_status
 
 MAX_ROWS = 10_000
@@ -147,6 +148,24 @@ def decode_upload(raw: bytes) -> str:
 
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def batch_start(*, kind: str, text: str, user) -> ImportBatch:
+    """Keep an uploaded file (of any import: pupils, contacts, staff) for its
+    preview. One waiting preview per person and kind, and none older than a
+    day: the personal data in a file nobody confirmed is not kept."""
+    stale = Q(uploaded_by=user) | Q(created_at__lt=timezone.now() - timedelta(days=1))
+    ImportBatch.objects.filter(stale, kind=kind, status=ImportBatch.Status.PREVIEWED).update(
+        status=ImportBatch.Status.DISCARDED, content=""
+    )
+    return ImportBatch.objects.create(
+        kind=kind, uploaded_by=user, content=text, sha256=content_hash(text), row_count=max(text.count("\n") - 1, 0),
+    )
+
+
+def recent_batches(kind: str, count: int = 5):
+    """The last imports of this kind that were done, for the upload page."""
+    return ImportBatch.objects.filter(kind=kind, status=ImportBatch.Status.APPLIED).select_related("uploaded_by")[:count]
 
 
 def parse_date(value: str) -> date | None:

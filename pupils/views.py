@@ -4,7 +4,6 @@ which form, which service, where next."""
 
 import csv
 import logging
-from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -499,18 +498,9 @@ def import_upload(request):
     form = ImportUploadForm(_post(request), _files(request))
     if request.method == "POST" and form.is_valid():
         text = importer.decode_upload(form.cleaned_data["file"].read())
-        # One waiting preview per person, and none older than a day: the
-        # pupils' data in an unconfirmed file is not kept.
-        stale = Q(uploaded_by=request.user) | Q(created_at__lt=timezone.now() - timedelta(days=1))
-        ImportBatch.objects.filter(stale, status=ImportBatch.Status.PREVIEWED).update(
-            status=ImportBatch.Status.DISCARDED, content=""
-        )
-        batch = ImportBatch.objects.create(
-            uploaded_by=request.user, content=text, sha256=importer.content_hash(text),
-            row_count=max(text.count("\n") - 1, 0),
-        )
+        batch = importer.batch_start(kind=ImportBatch.Kind.PUPILS, text=text, user=request.user)
         return redirect("pupils:import_preview", pk=batch.pk)
-    recent = ImportBatch.objects.filter(status=ImportBatch.Status.APPLIED).select_related("uploaded_by")[:5]
+    recent = importer.recent_batches(ImportBatch.Kind.PUPILS)
     return render(request, "pupils/import_form.html", {"form": form, "recent": recent})
 
 

@@ -374,3 +374,20 @@ def test_a_binary_file_is_refused_with_a_clear_message(world, client_for):
     assert response.status_code == 200
     assert "is not a CSV file" in response.content.decode()
     assert Pupil.objects.count() == before
+
+
+def test_each_kind_of_import_keeps_its_own_previews_and_history(world, client_for):
+    """Uploading a pupil file discards the person's earlier pupil preview, not
+    their contacts preview; the upload page lists only pupil imports done."""
+    contacts = importer.batch_start(kind=ImportBatch.Kind.CONTACTS, text="UPN,Surname\n", user=world.senco)
+    earlier = importer.batch_start(kind=ImportBatch.Kind.PUPILS, text="UPN\n", user=world.senco)
+    staff_done = importer.batch_start(kind=ImportBatch.Kind.STAFF, text="Email\n", user=world.admin)
+    ImportBatch.objects.filter(pk=staff_done.pk).update(status=ImportBatch.Status.APPLIED)
+    importer.batch_start(kind=ImportBatch.Kind.PUPILS, text="UPN\nX\n", user=world.senco)
+    statuses = dict(ImportBatch.objects.values_list("pk", "status"))
+    assert statuses[earlier.pk] == ImportBatch.Status.DISCARDED
+    assert statuses[contacts.pk] == ImportBatch.Status.PREVIEWED
+    assert list(importer.recent_batches(ImportBatch.Kind.PUPILS)) == []
+    assert list(importer.recent_batches(ImportBatch.Kind.STAFF)) == [ImportBatch.objects.get(pk=staff_done.pk)]
+    page = client_for(world.senco).get(reverse("pupils:import"))
+    assert list(page.context["recent"]) == []
