@@ -45,6 +45,7 @@ from send_register.datacache import note_change
 
 from .importer import FALSE, TRUE, ImportFailed, _key, content_hash, decode_upload, open_csv, read_rows  # noqa: F401  (shared helpers)
 from .importer import HEADER_ALIASES as PUPIL_HEADER_ALIASES
+from .importer import CheckedRows
 from .models import Contact, ImportBatch, ImportColumnMap, ParentLink, Pupil, PupilContact
 
 KIND = ImportBatch.Kind.CONTACTS
@@ -147,19 +148,11 @@ class ContactRow:
 
 
 @dataclass
-class ParsedFile:
+class ParsedFile(CheckedRows):
     positions: dict = field(default_factory=dict)  # field -> column index
     unknown: list = field(default_factory=list)  # (heading as written, key) not yet mapped
     header_errors: list[str] = field(default_factory=list)
     rows: list[ContactRow] = field(default_factory=list)
-
-    @property
-    def rows_with_errors(self) -> list[ContactRow]:
-        return [row for row in self.rows if row.errors]
-
-    @property
-    def ok(self) -> bool:
-        return not self.header_errors and not self.rows_with_errors and bool(self.rows)
 
 
 def load_saved_maps() -> dict[str, str]:

@@ -123,19 +123,25 @@ class ImportRow:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
-class ParsedFile:
-    columns: set = field(default_factory=set)
-    header_errors: list[str] = field(default_factory=list)
-    rows: list[ImportRow] = field(default_factory=list)
+class CheckedRows:
+    """What a parsed import file (pupils, contacts) says of itself: its rows
+    with errors, and whether it can be imported. Needs `header_errors` and
+    `rows` (each with `errors`)."""
 
     @property
-    def rows_with_errors(self) -> list[ImportRow]:
+    def rows_with_errors(self) -> list:
         return [row for row in self.rows if row.errors]
 
     @property
     def ok(self) -> bool:
         return not self.header_errors and not self.rows_with_errors and bool(self.rows)
+
+
+@dataclass
+class ParsedFile(CheckedRows):
+    columns: set = field(default_factory=set)
+    header_errors: list[str] = field(default_factory=list)
+    rows: list[ImportRow] = field(default_factory=list)
 
 
 def decode_upload(raw: bytes) -> str:
